@@ -1,0 +1,7 @@
+"""``python -m dmzwatch``."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,52 @@
+"""The core loads no web, database or CLI library (checked in a fresh interpreter)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+CORE = [
+    "dmzwatch",
+    "dmzwatch.agreement.loader",
+    "dmzwatch.geo.zones",
+    "dmzwatch.geo.classify",
+    "dmzwatch.scenario",
+]
+FORBIDDEN = [
+    "typer",
+    "click",
+    "rich",
+    "fastapi",
+    "starlette",
+    "uvicorn",
+    "httpx",
+    "requests",
+    "sqlite3",
+    "psycopg",
+    "psycopg2",
+    "sqlalchemy",
+    "pyogrio",
+    "dmzwatch.cli",
+    "dmzwatch.export",
+    "dmzwatch.report",
+]
+
+
+def test_core_imports_no_adapter_library() -> None:
+    code = (
+        "import importlib, json, sys\n"
+        f"for m in {CORE!r}: importlib.import_module(m)\n"
+        "print(json.dumps(sorted(sys.modules)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded = set(json.loads(out.stdout))
+    offending = sorted(m for m in loaded if m.split(".")[0] in FORBIDDEN or m in FORBIDDEN)
+    offending = [m for m in offending if any(m == f or m.startswith(f + ".") for f in FORBIDDEN)]
+    assert offending == []
+
+
+def test_the_check_would_see_an_adapter() -> None:
+    code = "import dmzwatch.cli, sys; print('typer' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "True"
