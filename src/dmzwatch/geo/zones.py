@@ -24,6 +24,8 @@ BAND_CORE = "core"
 BAND_FRINGE = "fringe"
 
 _MAX_SEGMENT_KM = 10.0  # reference lines are densified along geodesics to this spacing
+_AREA_SEGMENT_DEG = 0.002  # area edges are split to ~200 m before projecting
+_GRID_M = 0.001  # band geometry is snapped to a 1 mm grid in the local projection
 _QUAD_SEGS = 64  # buffer arcs: a quarter circle in 64 pieces (sagitta < 1 m at 20 km)
 
 
@@ -72,7 +74,11 @@ def geodesic_area_km2(geom: BaseGeometry) -> float:
 
 def build_zones(agreement: Agreement, projection: LocalProjection) -> tuple[Zone, ...]:
     """Build every zone of the agreement, in file order."""
-    local_areas = {k: projection.to_local(a.geometry) for k, a in agreement.areas.items()}
+    # GeoJSON edges are straight in lon/lat (RFC 7946): add vertices so they stay so locally
+    local_areas = {
+        k: projection.to_local(shapely.segmentize(a.geometry, _AREA_SEGMENT_DEG))
+        for k, a in agreement.areas.items()
+    }
     local_lines = {
         k: projection.to_local(densify_geodesic(line.geometry, _MAX_SEGMENT_KM))
         for k, line in agreement.lines.items()
@@ -96,14 +102,15 @@ def build_zones(agreement: Agreement, projection: LocalProjection) -> tuple[Zone
         for name, lo, hi, geom in pieces:
             for clip in clips:
                 geom = shapely.intersection(geom, clip)
-            geom = _polygonal(geom)
+            # snap to a 1 mm grid: drops the degenerate slivers that buffer differences leave,
+            # which would otherwise turn into self-intersections once reprojected
+            geom = _polygonal(shapely.set_precision(_polygonal(geom), _GRID_M))
             if geom.is_empty:
                 continue
-            lonlat = shapely.orient_polygons(projection.to_lonlat(geom))
-            bands.append(ZoneBand(spec.id, name, lo, hi, lonlat, geom))
+            bands.append(ZoneBand(spec.id, name, lo, hi, _to_lonlat(geom, projection), geom))
         union = shapely.union_all([b.local for b in bands]) if bands else shapely.Polygon()
         zones.append(
-            Zone(spec, tuple(bands), reference, ref_id, union, projection.to_lonlat(union))
+            Zone(spec, tuple(bands), reference, ref_id, union, _to_lonlat(union, projection))
         )
     return tuple(zones)
 
@@ -181,6 +188,14 @@ def _to_geodesic_depth(
     out[on_curve, 0] = fx[on_curve] + (x[on_curve] - fx[on_curve]) * scale
     out[on_curve, 1] = fy[on_curve] + (y[on_curve] - fy[on_curve]) * scale
     return out
+
+
+def _to_lonlat(geom: BaseGeometry, projection: LocalProjection) -> BaseGeometry:
+    """Reproject a valid local polygon; repair the rare self-touch the reprojection makes."""
+    lonlat = projection.to_lonlat(geom)
+    if not lonlat.is_valid:
+        lonlat = _polygonal(shapely.make_valid(lonlat))
+    return shapely.orient_polygons(lonlat)
 
 
 def _polygonal(geom: BaseGeometry) -> BaseGeometry:

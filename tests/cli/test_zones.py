@@ -1,0 +1,112 @@
+"""The zones commands: scenarios, validate, zones, classify, places, demo."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from dmzwatch.cli import main
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_scenarios_lists_the_built_ins(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "scenarios", "--json")
+    assert code == 0
+    names = [s["name"] for s in json.loads(out)]
+    assert names == ["idlib-2018", "idlib-m4-2020", "minsk-2015"]
+    code, out, _ = run(capsys, "scenarios")
+    assert "idlib-2018" in out and "[schematic]" in out
+
+
+def test_classify_writes_exactly_the_documented_columns(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    points = tmp_path / "points.csv"
+    points.write_text(
+        "id,lon,lat,precision_km\n"
+        "morek,36.6897,35.37615,\n"
+        "hama,36.75783,35.13179,\n"
+        "fuzzy-edge,36.6897,35.37615,30\n"
+    )
+    code, out, _ = run(capsys, "classify", "--scenario", "idlib-2018", str(points))
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert list(rows[0]) == ["id", "lon", "lat", "zone", "band", "distance_km", "p_in_zone"]
+    assert [(r["id"], r["zone"], r["band"]) for r in rows] == [
+        ("morek", "dmz", "core"),
+        ("hama", "", ""),
+        ("fuzzy-edge", "dmz", "core"),
+    ]
+    assert float(rows[0]["p_in_zone"]) == 1.0
+    assert float(rows[1]["p_in_zone"]) == 0.0
+    assert 0.0 < float(rows[2]["p_in_zone"]) < 1.0  # a 30 km disc reaches beyond the zone
+    assert float(rows[1]["distance_km"]) > 0  # distance to the nearest zone's line, still given
+
+    out_file = tmp_path / "out.csv"
+    code, out, _ = run(capsys, "classify", str(points), "--out", str(out_file))
+    assert code == 0 and out == ""
+    assert len(list(csv.DictReader(io.StringIO(out_file.read_text())))) == 3
+
+
+def test_classify_names_the_bad_row_and_field(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    points = tmp_path / "bad.csv"
+    points.write_text("id,lon,lat\na,36.6,35.4\nb,east,35.4\nc,36.6,135\n")
+    code, _, err = run(capsys, "classify", str(points))
+    assert code == 2
+    assert "row 3, field 'lon': 'east' is not a number" in err
+    assert "row 4, field 'lat': 135.0 is outside [-90, 90]" in err
+    missing = tmp_path / "missing.csv"
+    missing.write_text("name,x,y\n")
+    code, _, err = run(capsys, "classify", str(missing))
+    assert code == 2 and "missing column(s) id, lon, lat" in err
+
+
+def test_unknown_scenario_lists_the_available_ones(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "places", "--scenario", "nowhere")
+    assert code == 4
+    assert "idlib-2018" in err and "nowhere" in err
+
+
+def test_zones_writes_geojson_and_gpkg(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, _ = run(capsys, "zones", "--scenario", "idlib-2018", "--out", str(tmp_path))
+    assert code == 0
+    data = json.loads(Path(out.strip()).read_text())
+    props = [f["properties"] for f in data["features"]]
+    assert [(p["zone"], p["band"], p["depth_min_km"], p["depth_max_km"]) for p in props] == [
+        ("dmz", "core", 0, 15),
+        ("dmz", "fringe", 15, 20),
+    ]
+    code, out, _ = run(capsys, "zones", "--out", str(tmp_path), "--format", "gpkg")
+    assert code == 0 and out.strip().endswith(".gpkg")
+
+
+def test_places_reports_population_and_unknowns(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "places", "--scenario", "idlib-2018", "--json")
+    assert code == 0
+    bands = {(b["zone"], b["band"]): b for b in json.loads(out)}
+    core = {p["name"]: p for p in bands[("dmz", "core")]["places"]}
+    assert core["Murak"]["population"] > 0
+    assert "Hamah" not in core and "Idlib" not in core
+    unknown = [p for b in bands.values() for p in b["places"] if not p["population_known"]]
+    assert all(p["population"] == 0 for p in unknown)
+    assert sum(b["places_unknown_population"] for b in bands.values()) == len(unknown)
+    code, out, _ = run(capsys, "places")
+    assert "unknown" in out and "GeoNames" in out
+
+
+def test_validate_accepts_a_built_in_file(capsys: pytest.CaptureFixture[str]) -> None:
+    from dmzwatch.scenario import scenario_path
+
+    code, out, _ = run(capsys, "validate", str(scenario_path("minsk-2015")))
+    assert code == 0 and "valid agreement 'minsk-2015'" in out
