@@ -2,7 +2,9 @@
 
 Problems are collected, not raised one by one: a bad file gets one
 :class:`~dmzwatch.errors.AgreementError` that names the file and lists every key that is
-wrong, what is wrong with it, and what is allowed.
+wrong, what is wrong with it, and what is allowed. Tables that fail the shape checks of
+:mod:`.schema` are set aside and the rest of the file is still checked for references
+between sections and for its geometry, so one run shows every problem.
 """
 
 from __future__ import annotations
@@ -10,17 +12,20 @@ from __future__ import annotations
 import datetime as dt
 import json
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import shapely
 from pydantic import ValidationError
+from pyproj import CRS
+from pyproj.exceptions import CRSError
 from shapely.geometry import LineString, Polygon, shape
 from shapely.geometry.base import BaseGeometry
 
 from ..errors import AgreementError, Problem
+from ._problems import schema_problems, without_unknown_keys
 from .classes import CATALOGUE
 from .model import (
     Actor,
@@ -34,6 +39,8 @@ from .model import (
     Milestone,
     Party,
     PatrolDuty,
+    PatrolPoint,
+    PatrolPriority,
     ProhibitedClassRule,
     Rule,
     Side,
@@ -47,11 +54,15 @@ from .schema import (
     CapSection,
     GeometrySource,
     LineSection,
+    PatrolSection,
     ProhibitedClassSection,
     WithdrawalSection,
 )
 
 __all__ = ["load_agreement", "parse_agreement"]
+
+_NAMED = ("parties", "actors", "lines", "areas", "zones", "classes")  # tables of named entries
+_LISTED = ("rules", "milestones", "patrols")  # arrays of tables
 
 
 def load_agreement(path: str | Path) -> Agreement:
@@ -71,62 +82,139 @@ def load_agreement(path: str | Path) -> Agreement:
 
 
 def parse_agreement(text: str, *, source: str | Path, base: Path) -> Agreement:
-    """Check agreement TOML ``text``; relative file names resolve against ``base``."""
+    """Check agreement TOML ``text``; relative file names resolve against ``base``.
+
+    >>> parse_agreement('[agreement]\\nid = "x"', source="x.toml", base=Path("."))
+    Traceback (most recent call last):
+    ...
+    dmzwatch.errors.AgreementError: x.toml: invalid agreement (3 problems):
+      - agreement.title: required key is missing
+      - agreement.signed: required key is missing
+      - zones: required key is missing
+    """
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise AgreementError(source, [Problem("", f"not valid TOML: {exc}")]) from exc
+    problems: list[Problem] = []
+    kept: dict[str, list[int]] = {}
     try:
         doc = AgreementFile.model_validate(raw)
     except ValidationError as exc:
-        raise AgreementError(source, [_problem(err) for err in exc.errors()]) from exc
-    resolver = _Resolver(doc, base)
+        errors: list[Mapping[str, Any]] = list(exc.errors())
+        # unknown keys stop pydantic before the checks across keys of their table: look
+        # again without them, so that one run reports those checks too
+        stripped = without_unknown_keys(raw, errors)
+        errors += _new_errors(stripped, errors)
+        problems = schema_problems(errors, raw)
+        salvaged, kept = _salvage(stripped, [e for e in errors if e["type"] != "extra_forbidden"])
+        if salvaged is None:
+            raise AgreementError(source, problems) from exc
+        doc = salvaged
+    resolver = _Resolver(doc, base, _names(raw), kept)
     agreement = resolver.resolve(source if isinstance(source, Path) else None)
-    if resolver.problems:
-        raise AgreementError(source, resolver.problems)
-    assert agreement is not None  # resolve() returns None only with problems
+    problems += resolver.problems
+    if problems or agreement is None:
+        raise AgreementError(source, problems)
     return agreement
 
 
-def _first(*values: float | None) -> float | None:
-    return next((v for v in values if v is not None), None)
+def _names(raw: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
+    """The names each named table defines, valid or not (references to them are not unknown)."""
+    return {s: tuple(v) if isinstance(v := raw.get(s), dict) else () for s in _NAMED}
 
 
-def _problem(err: Mapping[str, Any]) -> Problem:
-    key = ""
-    for part in err["loc"]:
-        key += f"[{part}]" if isinstance(part, int) else (f".{part}" if key else str(part))
-    message = str(err["msg"])
-    if err["type"] == "extra_forbidden":
-        message = "unknown key (check its spelling; see docs/agreements.md for the format)"
-    elif err["type"] == "missing":
-        message = "required key is missing"
-    elif err["type"] == "union_tag_invalid":
-        message = message.replace("Input tag", "rule kind").replace("input", "key")
-    value = err.get("input")
-    if err["type"] not in ("missing", "extra_forbidden") and not isinstance(value, dict | list):
-        message += f" (got {value!r})"
-    return Problem(key, message)
+def _new_errors(
+    stripped: Mapping[str, Any], errors: Sequence[Mapping[str, Any]]
+) -> list[Mapping[str, Any]]:
+    """Errors the file shows once its unknown keys are gone, that were not seen before."""
+    try:
+        AgreementFile.model_validate(stripped)
+    except ValidationError as exc:
+        seen = {(tuple(e["loc"]), e["type"]) for e in errors}
+        return [e for e in exc.errors() if (tuple(e["loc"]), e["type"]) not in seen]
+    return []
+
+
+def _salvage(
+    raw: Mapping[str, Any], errors: Sequence[Mapping[str, Any]]
+) -> tuple[AgreementFile | None, dict[str, list[int]]]:
+    """The file without the entries that failed, and for arrays the indices kept.
+
+    ``None`` when what is left is not an agreement (a required key of its header, or
+    every zone, failed).
+    """
+    whole: set[str] = set()
+    entries: dict[str, set[str | int]] = {}
+    for err in errors:
+        loc = err["loc"]
+        if not loc:
+            return None, {}
+        if len(loc) == 1 or loc[0] not in ("agreement", *_NAMED, *_LISTED):
+            whole.add(str(loc[0]))
+        else:
+            entries.setdefault(str(loc[0]), set()).add(loc[1])
+    pruned: dict[str, Any] = {}
+    kept: dict[str, list[int]] = {}
+    for section, value in raw.items():
+        drop = entries.get(section, set())
+        if section in whole:
+            continue
+        if isinstance(value, list) and drop:
+            kept[section] = [i for i in range(len(value)) if i not in drop]
+            pruned[section] = [value[i] for i in kept[section]]
+        elif isinstance(value, dict) and drop:
+            pruned[section] = {k: v for k, v in value.items() if k not in drop}
+        else:
+            pruned[section] = value
+    try:
+        return AgreementFile.model_validate(pruned), kept
+    except ValidationError:
+        return None, {}
+
+
+# -- references and geometry ----------------------------------------------------------
 
 
 class _Resolver:
-    """Turns a validated file into value objects, collecting every problem on the way."""
+    """Turns a validated file into value objects, collecting every problem on the way.
 
-    def __init__(self, doc: AgreementFile, base: Path) -> None:
+    ``names`` are the names every named table defines in the file (also those set aside
+    for failing the schema); ``kept`` maps an array of tables to the file indices of the
+    entries that passed, so problems name the right ``rules[i]``.
+    """
+
+    def __init__(
+        self,
+        doc: AgreementFile,
+        base: Path,
+        names: Mapping[str, tuple[str, ...]],
+        kept: Mapping[str, list[int]],
+    ) -> None:
         self.doc = doc
         self.base = base
+        self.names = names
+        self.kept = kept
         self.problems: list[Problem] = []
+        self.parts: tuple[tuple[str, BaseGeometry], ...] = ()
 
     def report(self, key: str, message: str) -> None:
         self.problems.append(Problem(key, message))
 
-    def check_refs(
-        self, key: str, refs: Iterable[str], known: Mapping[str, object], what: str
-    ) -> None:
+    def at(self, section: str, index: int) -> str:
+        """The key of an entry of an array of tables, by its index in the file."""
+        kept = self.kept.get(section)
+        return f"{section}[{kept[index] if kept is not None else index}]"
+
+    def check_refs(self, key: str, refs: Iterable[str], section: str, what: str) -> None:
+        known = self.names[section]
         for ref in refs:
             if ref not in known:
-                allowed = ", ".join(sorted(known)) or "none are defined"
-                self.report(key, f"unknown {what} {ref!r}; defined: {allowed}")
+                allowed = ", ".join(sorted(known)) or "none"
+                hint = ""
+                if section == "classes" and ref in CATALOGUE:
+                    hint = f"; {ref!r} is built in: add an empty [classes.{ref}] table to use it"
+                self.report(key, f"unknown {what} {ref!r}; defined in [{section}]: {allowed}{hint}")
 
     # -- the whole -----------------------------------------------------------------------
 
@@ -137,10 +225,16 @@ class _Resolver:
         lines = {k: self.line(k, v) for k, v in doc.lines.items()}
         areas = {k: self.area(k, v) for k, v in doc.areas.items()}
         if head.territory is not None:
-            self.check_refs("agreement.territory", [head.territory], doc.areas, "area")
-        self.check_refs(
-            "agreement.map_layers", head.map_layers, {**doc.lines, **doc.areas}, "line or area"
-        )
+            self.check_refs("agreement.territory", [head.territory], "areas", "area")
+        for layer in head.map_layers:
+            if layer not in self.names["lines"] and layer not in self.names["areas"]:
+                known = ", ".join(sorted({*self.names["lines"], *self.names["areas"]}))
+                self.report(
+                    "agreement.map_layers",
+                    f"unknown line or area {layer!r}; defined: {known or 'none'}",
+                )
+        if head.projection is not None:
+            self.projection(head.projection)
         places = None
         if head.places is not None:
             places = (self.base / head.places).resolve()
@@ -181,9 +275,17 @@ class _Resolver:
             schematic=head.schematic or any(v.schematic for v in doc.lines.values()),
         )
 
-    def unique(self, key: str, ids: list[str]) -> None:
-        for dup in sorted({i for i in ids if ids.count(i) > 1}):
-            self.report(key, f"id {dup!r} is used more than once")
+    def unique(self, section: str, ids: list[str]) -> None:
+        first: dict[str, int] = {}
+        for i, ident in enumerate(ids):
+            if ident in first:
+                self.report(
+                    f"{self.at(section, i)}.id",
+                    f"id {ident!r} is already used by {self.at(section, first[ident])}; "
+                    "ids must be unique",
+                )
+            else:
+                first[ident] = i
 
     def timezone(self, key: str, name: str) -> ZoneInfo | None:
         try:
@@ -191,6 +293,25 @@ class _Resolver:
         except (ZoneInfoNotFoundError, ValueError):
             self.report(key, f"unknown timezone {name!r}; use an IANA name such as 'Asia/Damascus'")
             return None
+
+    def projection(self, name: str) -> None:
+        key = "agreement.projection"
+        try:
+            crs = CRS.from_user_input(name)
+        except CRSError:
+            self.report(
+                key,
+                f"not a known CRS: {name!r}; give a projected CRS in metres such as "
+                "'EPSG:32637' (UTM 37N) or a PROJ string, or leave it out",
+            )
+            return
+        units = {axis.unit_name for axis in crs.axis_info}
+        if not crs.is_projected or units != {"metre"}:
+            self.report(
+                key,
+                f"{name!r} is not a projected CRS in metres (units: {', '.join(sorted(units))}); "
+                "give one such as 'EPSG:32637' (UTM 37N), or leave it out",
+            )
 
     # -- geometry ------------------------------------------------------------------------
 
@@ -232,7 +353,13 @@ class _Resolver:
     def from_file(
         self, where: str, section: GeometrySource, types: tuple[str, ...]
     ) -> BaseGeometry | None:
-        assert section.file is not None
+        """The features of a GeoJSON file that match ``feature`` and ``where``.
+
+        Several polygons are dissolved into one area (``parts`` keeps them with their
+        ``label``); several lines become one multi-line with each part's direction kept.
+        """
+        if section.file is None:  # pragma: no cover - the schema requires file or coordinates
+            return None
         self.parts = ()
         path = (self.base / section.file).resolve()
         try:
@@ -247,60 +374,65 @@ class _Resolver:
         if not isinstance(features, list):
             self.report(f"{where}.file", f"{path} is not a GeoJSON FeatureCollection")
             return None
+        props = [f.get("properties") or {} if isinstance(f, dict) else {} for f in features]
         wanted = dict(section.where)
         if section.feature is not None:
             wanted["name"] = section.feature
-        chosen = [
-            f
-            for f in features
-            if all((f.get("properties") or {}).get(k) == v for k, v in wanted.items())
-        ]
+        chosen = [(f, p) for f, p in zip(features, props, strict=True) if _matches(p, wanted)]
         if not chosen:
-            names = sorted(str((f.get("properties") or {}).get("name")) for f in features)
+            names = sorted({str(p["name"]) for p in props if "name" in p})
+            there = f"names there: {', '.join(names)}" if names else "its features have no 'name'"
             self.report(
-                f"{where}.feature",
-                f"no feature in {path.name} matches {wanted}; names there: {', '.join(names)}",
+                f"{where}.{'feature' if section.feature is not None else 'where'}",
+                f"no feature in {path.name} matches {wanted}; {there}",
             )
             return None
         geoms = []
-        for f in chosen:
+        for f, _ in chosen:
             gtype = (f.get("geometry") or {}).get("type")
             if gtype not in types:
                 self.report(where, f"feature geometry is {gtype}, expected one of {types}")
                 return None
             geoms.append(shape(f["geometry"]))
         if section.label is not None:
+            missing = [i for i, (_, p) in enumerate(chosen) if section.label not in p]
+            if missing:
+                keys = sorted({k for _, p in chosen for k in p})
+                self.report(
+                    f"{where}.label",
+                    f"{len(missing)} chosen feature(s) have no property {section.label!r}; "
+                    f"properties there: {', '.join(keys) or 'none'}",
+                )
+                return None
             self.parts = tuple(
-                (str((f.get("properties") or {}).get(section.label, "")), g)
-                for f, g in zip(chosen, geoms, strict=True)
+                (str(p[section.label]), g) for (_, p), g in zip(chosen, geoms, strict=True)
             )
-        return geoms[0] if len(geoms) == 1 else shapely.union_all(geoms)
-
-    parts: tuple[tuple[str, BaseGeometry], ...] = ()
+        if len(geoms) == 1:
+            return geoms[0]
+        if "LineString" in types:
+            return shapely.MultiLineString([p for g in geoms for p in shapely.get_parts(g)])
+        return shapely.union_all(geoms)
 
     # -- sections ------------------------------------------------------------------------
 
     def actors(self) -> Iterable[Actor]:
         for key, section in self.doc.actors.items():
             if section.area is not None:
-                self.check_refs(f"actors.{key}.area", [section.area], self.doc.areas, "area")
+                self.check_refs(f"actors.{key}.area", [section.area], "areas", "area")
             yield Actor(key, section.name, tuple(section.aliases), section.area)
 
     def zones(self) -> Iterable[ZoneSpec]:
-        doc = self.doc
-        for key, z in doc.zones.items():
+        for key, z in self.doc.zones.items():
             where = f"zones.{key}"
-            self.check_refs(f"{where}.within", z.within, doc.areas, "area")
+            self.check_refs(f"{where}.within", z.within, "areas", "area")
             band = None
-            if z.line is not None:
-                self.check_refs(f"{where}.line", [z.line], doc.lines, "line")
-                assert z.max_km is not None and z.side is not None  # checked by the schema
+            if z.line is not None and z.max_km is not None and z.side is not None:
+                self.check_refs(f"{where}.line", [z.line], "lines", "line")
                 core, outer = z.max_km if isinstance(z.max_km, tuple) else (z.max_km, z.max_km)
                 band = BandSpec(z.line, Side(z.side), z.min_km, core, outer, z.ends == "flat")
-            else:
-                assert z.area is not None
-                self.check_refs(f"{where}.area", [z.area], doc.areas, "area")
-            clip = z.clip_to_territory and doc.agreement.territory is not None
+            elif z.area is not None:
+                self.check_refs(f"{where}.area", [z.area], "areas", "area")
+            clip = z.clip_to_territory and self.doc.agreement.territory is not None
             yield ZoneSpec(
                 key, z.title or key, band, z.area, tuple(z.within), clip, z.description.strip()
             )
@@ -312,8 +444,8 @@ class _Resolver:
             if known is None and c.title is None:
                 self.report(
                     f"classes.{key}",
-                    "a class outside the built-in catalogue needs a 'title' and 'aliases'; "
-                    f"built-in classes: {', '.join(sorted(CATALOGUE))}",
+                    "a class outside the built-in catalogue needs a 'title' (and 'aliases': "
+                    f"the words reports use for it); built-in: {', '.join(sorted(CATALOGUE))}",
                 )
                 continue
             aliases = tuple(dict.fromkeys([*(known.aliases if known else ()), *c.aliases]))
@@ -329,13 +461,12 @@ class _Resolver:
     def rule(
         self, index: int, s: ProhibitedClassSection | CapSection | AttackSection | WithdrawalSection
     ) -> Rule | None:
-        doc = self.doc
-        where = f"rules[{index}]"
-        self.check_refs(f"{where}.zone", [s.zone], doc.zones, "zone")
+        where = self.at("rules", index)
+        self.check_refs(f"{where}.zone", [s.zone], "zones", "zone")
         if not isinstance(s, AttackSection):
-            self.check_refs(f"{where}.classes", s.classes, doc.classes, "equipment class")
+            self.check_refs(f"{where}.classes", s.classes, "classes", "equipment class")
         if not isinstance(s, WithdrawalSection):
-            self.check_refs(f"{where}.actors", s.actors, doc.actors, "actor")
+            self.check_refs(f"{where}.actors", s.actors, "actors", "actor")
         clause = " ".join(s.clause.split())
         if isinstance(s, ProhibitedClassSection):
             return ProhibitedClassRule(
@@ -355,14 +486,20 @@ class _Resolver:
             )
         if isinstance(s, AttackSection):
             return AttackRule(s.id, clause, s.zone, s.start, s.start_time, tuple(s.actors), s.end)
-        zone = doc.zones.get(s.zone)
+        zone = self.doc.zones.get(s.zone)
         if zone is not None and zone.line is None:
             self.report(
                 f"{where}.zone", f"a withdrawal rule needs a band zone; {s.zone!r} is an area"
             )
         sides = []
         for side, actors in s.sides.items():
-            self.check_refs(f"{where}.sides.{side}", actors, doc.actors, "actor")
+            self.check_refs(f"{where}.sides.{side}", actors, "actors", "actor")
+            if zone is not None and zone.side is not None and zone.side not in ("both", side):
+                self.report(
+                    f"{where}.sides.{side}",
+                    f"zone {s.zone!r} lies only on the {zone.side} side of its line; "
+                    f"allowed here: {zone.side}",
+                )
             sides.append((Side(side), tuple(actors)))
         return WithdrawalRule(s.id, clause, s.zone, tuple(s.classes), s.start, tuple(sides), s.end)
 
@@ -370,20 +507,19 @@ class _Resolver:
         for i, m in enumerate(self.doc.milestones):
             tz = default_tz
             if m.timezone is not None:
-                tz = self.timezone(f"milestones[{i}].timezone", m.timezone)
+                tz = self.timezone(f"{self.at('milestones', i)}.timezone", m.timezone)
             if tz is not None:
                 yield Milestone(m.id, m.title, dt.datetime.combine(m.date, m.time, tzinfo=tz))
 
     def patrols(self) -> Iterable[PatrolDuty]:
-        doc = self.doc
-        for i, p in enumerate(doc.patrols):
-            where = f"patrols[{i}]"
-            self.check_refs(f"{where}.parties", p.parties, doc.parties, "party")
-            self.check_refs(f"{where}.coordinated_with", p.coordinated_with, doc.parties, "party")
+        for i, p in enumerate(self.doc.patrols):
+            where = self.at("patrols", i)
+            self.check_refs(f"{where}.parties", p.parties, "parties", "party")
+            self.check_refs(f"{where}.coordinated_with", p.coordinated_with, "parties", "party")
             if p.zone is not None:
-                self.check_refs(f"{where}.zone", [p.zone], doc.zones, "zone")
+                self.check_refs(f"{where}.zone", [p.zone], "zones", "zone")
             if p.line is not None:
-                self.check_refs(f"{where}.line", [p.line], doc.lines, "line")
+                self.check_refs(f"{where}.line", [p.line], "lines", "line")
             yield PatrolDuty(
                 p.id,
                 tuple(p.parties),
@@ -396,4 +532,27 @@ class _Resolver:
                 p.units,
                 p.route_km_per_day,
                 p.description.strip(),
+                depth_km=p.depth_km,
+                sector_km=p.sector_km,
+                bases=tuple(PatrolPoint(b.name, b.at[0], b.at[1]) for b in p.bases),
+                meeting_points=tuple(
+                    PatrolPoint(m.name, m.at[0], m.at[1]) for m in p.meeting_points
+                ),
+                priorities=tuple(self.patrol_priorities(where, p)),
             )
+
+    def patrol_priorities(self, where: str, p: PatrolSection) -> Iterable[PatrolPriority]:
+        for j, q in enumerate(p.priorities):
+            if q.line is not None:
+                self.check_refs(f"{where}.priorities.{j}.line", [q.line], "lines", "line")
+            if q.area is not None:
+                self.check_refs(f"{where}.priorities.{j}.area", [q.area], "areas", "area")
+            yield PatrolPriority(q.label, q.weight, q.within_km, q.line, q.area, q.at)
+
+
+def _first(*values: float | None) -> float | None:
+    return next((v for v in values if v is not None), None)
+
+
+def _matches(properties: Mapping[str, Any], wanted: Mapping[str, object]) -> bool:
+    return all(k in properties and properties[k] == v for k, v in wanted.items())

@@ -26,6 +26,8 @@ __all__ = [
     "Milestone",
     "Party",
     "PatrolDuty",
+    "PatrolPoint",
+    "PatrolPriority",
     "ProhibitedClassRule",
     "Rule",
     "Side",
@@ -200,6 +202,30 @@ class Milestone:
 
 
 @dataclass(frozen=True, slots=True)
+class PatrolPoint:
+    """A named point of a patrol duty (a base or a meeting point), lon/lat degrees."""
+
+    name: str
+    lon: float
+    lat: float
+
+
+@dataclass(frozen=True, slots=True)
+class PatrolPriority:
+    """Extra sector value ``weight`` within ``within_km`` of a line, an area or a point.
+
+    Exactly one of ``line`` (a line id), ``area`` (an area id) or ``at`` (lon, lat) is set.
+    """
+
+    label: str
+    weight: float
+    within_km: float
+    line: str | None = None
+    area: str | None = None
+    at: tuple[float, float] | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class PatrolDuty:
     """Who patrols where: a party on a side of a line, or along a zone, possibly jointly."""
 
@@ -214,6 +240,11 @@ class PatrolDuty:
     units: int | None = None
     route_km_per_day: float | None = None
     description: str = ""
+    depth_km: float | None = None
+    sector_km: float | None = None
+    bases: tuple[PatrolPoint, ...] = ()
+    meeting_points: tuple[PatrolPoint, ...] = ()
+    priorities: tuple[PatrolPriority, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

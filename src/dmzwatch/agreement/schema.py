@@ -10,17 +10,55 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
-__all__ = ["AgreementFile"]
+__all__ = [
+    "ID_RULE",
+    "RULE_KINDS",
+    "RULE_SECTIONS",
+    "AgreementFile",
+    "FieldProblem",
+]
+
+ID_RULE = "an id starts with a letter, then letters, digits, '_', '.' or '-' (at most 64)"
+"""What an id (a key or a reference) may look like, in words for error messages."""
 
 Id = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_.-]*$", max_length=64)]
 Km = Annotated[float, Field(ge=0, le=5000)]
 LonLat = tuple[Annotated[float, Field(ge=-180, le=180)], Annotated[float, Field(ge=-90, le=90)]]
 
 
+class FieldProblem(ValueError):
+    """A check across keys of one table that blames one key of it (``key``, dotted).
+
+    Raised inside a model validator; the loader appends ``key`` to the table's location so
+    the writer sees the exact key path (``zones.dmz.min_km``, not just ``zones.dmz``).
+    """
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(message)
+        self.key = key
+        self.message = message
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _local_time(value: dt.time) -> dt.time:
+    if value.tzinfo is not None:
+        raise ValueError("give a local time without a UTC offset; 'timezone' says which zone")
+    return value
+
+
+LocalTime = Annotated[dt.time, AfterValidator(_local_time)]
 
 
 class AgreementSection(_Strict):
@@ -53,7 +91,7 @@ class GeometrySource(_Strict):
 
     file: str | None = None
     feature: str | None = None
-    where: dict[str, str | int | float] = {}
+    where: dict[str, str | bool | int | float] = {}
     label: str | None = None
     description: str = ""
     schematic: bool = False
@@ -61,10 +99,14 @@ class GeometrySource(_Strict):
     @model_validator(mode="after")
     def _one_source(self) -> GeometrySource:
         inline = getattr(self, "coordinates", None)
-        if (self.file is None) == (inline is None):
-            raise ValueError("give exactly one of 'file' or 'coordinates'")
-        if self.file is None and (self.feature or self.where or self.label):
-            raise ValueError("'feature', 'where' and 'label' apply only with 'file'")
+        if self.file is None and inline is None:
+            raise FieldProblem("", "give one of 'file' (a GeoJSON file) or 'coordinates'")
+        if self.file is not None and inline is not None:
+            raise FieldProblem("coordinates", "give 'file' or 'coordinates', not both")
+        if self.file is None:
+            for key in ("feature", "where", "label"):
+                if key in self.model_fields_set:
+                    raise FieldProblem(key, f"'{key}' applies only with 'file'")
         return self
 
 
@@ -76,7 +118,7 @@ class AreaSection(GeometrySource):
     # one ring (outer boundary) or a list of rings (outer, then holes)
     coordinates: (
         Annotated[list[LonLat], Field(min_length=4)]
-        | list[Annotated[list[LonLat], Field(min_length=4)]]
+        | Annotated[list[Annotated[list[LonLat], Field(min_length=4)]], Field(min_length=1)]
         | None
     ) = None
 
@@ -97,21 +139,39 @@ class ZoneSection(_Strict):
 
     @model_validator(mode="after")
     def _band_or_area(self) -> ZoneSection:
-        if (self.line is None) == (self.area is None):
-            raise ValueError("a zone needs exactly one of 'line' (a band) or 'area' (a polygon)")
-        if self.line is not None:
-            if self.max_km is None:
-                raise ValueError("a band zone needs 'max_km' (a number, or [core, outer])")
-            if self.side is None:
-                raise ValueError("a band zone needs 'side': one of 'left', 'right', 'both'")
-            core, outer = self.max_km if isinstance(self.max_km, tuple) else (self.max_km,) * 2
-            if not self.min_km < core <= outer:
-                raise ValueError(
-                    f"depths must satisfy min_km < core <= max_km; got min_km={self.min_km}, "
-                    f"max_km={self.max_km!r}"
-                )
-        elif self.max_km is not None or self.side is not None:
-            raise ValueError("'side' and 'max_km' apply only to band zones (with 'line')")
+        if self.line is None and self.area is None:
+            raise FieldProblem(
+                "", "a zone needs one of 'line' (a band along a line) or 'area' (a polygon)"
+            )
+        if self.line is not None and self.area is not None:
+            raise FieldProblem(
+                "area", "a zone takes 'line' (a band) or 'area' (a polygon), not both"
+            )
+        if self.line is None:
+            for key in ("side", "min_km", "max_km", "ends"):
+                if key in self.model_fields_set:
+                    raise FieldProblem(key, f"'{key}' applies only to band zones (with 'line')")
+            return self
+        if self.side is None:
+            raise FieldProblem("side", "a band zone needs 'side': one of 'left', 'right', 'both'")
+        if self.max_km is None:
+            raise FieldProblem("max_km", "a band zone needs 'max_km' (a number, or [core, outer])")
+        ranged = isinstance(self.max_km, tuple)
+        core, outer = self.max_km if isinstance(self.max_km, tuple) else (self.max_km,) * 2
+        written = f"max_km = [{core:g}, {outer:g}]" if ranged else f"max_km ({core:g})"
+        if core > outer:
+            raise FieldProblem(
+                "max_km",
+                f"the core depth ({core:g}) exceeds the outer depth ({outer:g}) in {written}; "
+                "depths must increase: min_km < core <= outer",
+            )
+        if not self.min_km < core:
+            what = f"the core depth ({core:g}) in {written}" if ranged else written
+            order = "min_km < core <= outer" if ranged else "min_km < max_km"
+            raise FieldProblem(
+                "min_km",
+                f"min_km ({self.min_km:g}) is not less than {what}; depths must increase: {order}",
+            )
         return self
 
 
@@ -132,7 +192,7 @@ class _RuleBase(_Strict):
     @model_validator(mode="after")
     def _ordered(self) -> _RuleBase:
         if self.end is not None and self.end < self.start:
-            raise ValueError(f"'end' ({self.end}) is before 'start' ({self.start})")
+            raise FieldProblem("end", f"'end' ({self.end}) is before 'start' ({self.start})")
         return self
 
 
@@ -152,7 +212,7 @@ class CapSection(_RuleBase):
 
 class AttackSection(_RuleBase):
     kind: Literal["attack_prohibited"]
-    start_time: dt.time = dt.time(0, 0)
+    start_time: LocalTime = dt.time(0, 0)
     actors: list[Id] = []
 
 
@@ -174,13 +234,48 @@ RuleSection = Annotated[
     Field(discriminator="kind"),
 ]
 
+RULE_SECTIONS: dict[str, type[_RuleBase]] = {
+    "prohibited_class": ProhibitedClassSection,
+    "cap": CapSection,
+    "attack_prohibited": AttackSection,
+    "withdrawal": WithdrawalSection,
+}
+"""Each rule ``kind`` and the table that describes it."""
+
+RULE_KINDS = tuple(RULE_SECTIONS)
+
 
 class MilestoneSection(_Strict):
     id: Id
     title: str
     date: dt.date
-    time: dt.time = dt.time(0, 0)
+    time: LocalTime = dt.time(0, 0)
     timezone: str | None = None
+
+
+class PatrolPointSection(_Strict):
+    """A named point of a patrol duty: a base or a meeting point."""
+
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    at: LonLat
+
+
+class PatrolPrioritySection(_Strict):
+    """Extra value for sectors near a line, inside an area or near a point."""
+
+    label: str = ""
+    weight: Annotated[float, Field(ge=0, le=1000)] = 1.0
+    within_km: Km = 5.0
+    line: Id | None = None
+    area: Id | None = None
+    at: LonLat | None = None
+
+    @model_validator(mode="after")
+    def _one_target(self) -> PatrolPrioritySection:
+        given = [k for k in ("line", "area", "at") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise FieldProblem("", "a patrol priority needs exactly one of 'line', 'area', 'at'")
+        return self
 
 
 class PatrolSection(_Strict):
@@ -195,13 +290,20 @@ class PatrolSection(_Strict):
     units: Annotated[int, Field(ge=1)] | None = None
     route_km_per_day: Annotated[float, Field(gt=0)] | None = None
     description: str = ""
+    depth_km: Annotated[float, Field(gt=0, le=5000)] | None = None
+    sector_km: Annotated[float, Field(gt=0, le=1000)] | None = None
+    bases: list[PatrolPointSection] = []
+    meeting_points: list[PatrolPointSection] = []
+    priorities: list[PatrolPrioritySection] = []
 
     @model_validator(mode="after")
     def _where(self) -> PatrolSection:
         if self.zone is None and self.line is None:
-            raise ValueError("a patrol duty needs a 'zone' or a 'line' (with its 'side')")
+            raise FieldProblem("", "a patrol duty needs a 'zone' or a 'line' (with its 'side')")
         if self.line is not None and self.side is None:
-            raise ValueError("a patrol duty along a line needs 'side': left, right or both")
+            raise FieldProblem(
+                "side", "a patrol duty along a line needs 'side': 'left', 'right' or 'both'"
+            )
         return self
 
 
