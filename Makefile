@@ -3,13 +3,24 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+WEB_STAMP := src/dmzwatch/web/vendor/.installed
 DEMO_OUT ?= build/demo
 
-.PHONY: setup demo test check lint typecheck pytest clean
+.PHONY: setup web load demo test check lint typecheck pytest clean
 
-setup: $(STAMP)
+setup: $(STAMP) $(WEB_STAMP)
 
-$(STAMP): pyproject.toml scripts/setup.sh
+# The web map's JavaScript library (Leaflet) from npm, copied where the API serves it from.
+web: $(WEB_STAMP)
+
+$(WEB_STAMP): package.json package-lock.json | $(STAMP)
+	npm ci --ignore-scripts --no-audit --no-fund
+	rm -rf src/dmzwatch/web/vendor
+	mkdir -p src/dmzwatch/web/vendor/leaflet
+	cp -R node_modules/leaflet/dist src/dmzwatch/web/vendor/leaflet/
+	touch $@
+
+$(STAMP): pyproject.toml scripts/setup.sh scripts/setup-system.sh
 	bash scripts/setup.sh "$(PYTHON)" "$(VENV)"
 	touch $(STAMP)
 
@@ -32,4 +43,18 @@ pytest:
 	$(BIN)/pytest
 
 clean:
-	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache .hypothesis node_modules src/dmzwatch/web/vendor
+
+.PHONY: bench
+BENCH_STAMP := $(VENV)/.bench-installed
+BENCH_ARGS ?=
+
+$(BENCH_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	touch $(BENCH_STAMP)
+
+# Speed, memory and exactness of classification against shapely, geopandas and DuckDB.
+# `make bench BENCH_ARGS=--quick` for N = 100k and 1M instead of 1M and 10M.
+bench: $(BENCH_STAMP)
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+	$(BIN)/dmzwatch patrol bench  # patrol SSE solver vs HiGHS MILP, 2,000 sectors x 20 units

@@ -6,8 +6,16 @@ Each class knows the HTTP status and the CLI exit code it maps to::
     DmzwatchError
     ├── AgreementError          an agreement file is invalid (lists every problem)
     ├── ScenarioNotFound        no built-in scenario or file by that name
-    └── InputError              a user-supplied input file or value is unusable
-        └── RowRejected         one input row fails validation (source, row, field, value, reason)
+    ├── InputError              a user-supplied input file or value is unusable
+    │   ├── RowRejected         one input row fails validation (source, row, field, value, reason)
+    │   └── PayloadTooLarge     a request body or batch is over its limit (413)
+    ├── Unauthorized            no valid API token was given (401)
+    │   └── Forbidden           the token's role may not do this (403)
+    ├── NotFound                a requested record or file does not exist (404)
+    ├── RateLimited             too many requests for one token; ``retry_after`` seconds (429)
+    ├── ExternalToolError       a program dmzwatch runs (Chromium for PDF) is missing or failed
+    ├── BundleError             a signed bundle is forged, altered or not trusted (refused)
+    └── IntegrityError          the evidence log is broken (names the first broken record)
 """
 
 from __future__ import annotations
@@ -18,11 +26,19 @@ from pathlib import Path
 
 __all__ = [
     "AgreementError",
+    "BundleError",
     "DmzwatchError",
+    "ExternalToolError",
+    "Forbidden",
     "InputError",
+    "IntegrityError",
+    "NotFound",
+    "PayloadTooLarge",
     "Problem",
+    "RateLimited",
     "RowRejected",
     "ScenarioNotFound",
+    "Unauthorized",
 ]
 
 
@@ -91,3 +107,75 @@ class RowRejected(InputError):
         self.value = value
         self.reason = reason
         super().__init__(f"{source}, row {row}, field {field!r} = {value!r}: {reason}")
+
+
+class PayloadTooLarge(InputError):
+    """A request body or a batch is larger than the configured limit."""
+
+    http_status = 413
+
+    def __init__(self, size: int, limit: int, what: str = "request body") -> None:
+        self.size = size
+        self.limit = limit
+        super().__init__(f"{what} too large: {size} > {limit}")
+
+
+class Unauthorized(DmzwatchError):
+    """No valid API token: none given where one is needed, or an unknown or revoked one."""
+
+    http_status = 401
+    exit_code = 5
+
+
+class Forbidden(Unauthorized):
+    """The token is valid but its role may not do this."""
+
+    http_status = 403
+
+
+class NotFound(DmzwatchError):
+    """A requested record or file does not exist."""
+
+    http_status = 404
+    exit_code = 4
+
+
+class RateLimited(DmzwatchError):
+    """Too many requests for one token; try again after ``retry_after`` seconds."""
+
+    http_status = 429
+    exit_code = 6
+
+    def __init__(self, retry_after: float) -> None:
+        self.retry_after = retry_after
+        super().__init__(f"rate limit exceeded; retry after {retry_after:.1f} s")
+
+
+class ExternalToolError(DmzwatchError):
+    """A program dmzwatch runs (e.g. Chromium to print a PDF) is missing or failed."""
+
+    http_status = 503
+    exit_code = 7
+
+    def __init__(self, tool: str, message: str) -> None:
+        self.tool = tool
+        super().__init__(message)
+
+
+class BundleError(DmzwatchError):
+    """A signed bundle is refused: bad signature, untrusted key, broken chain or content."""
+
+    http_status = 422
+    exit_code = 8
+
+
+class IntegrityError(DmzwatchError):
+    """The evidence log or a record it covers was altered, removed, inserted or reordered."""
+
+    http_status = 409
+    exit_code = 9
+
+    def __init__(self, record: str, reason: str) -> None:
+        self.record = record
+        self.reason = reason
+        super().__init__(f"evidence log broken at {record}: {reason}")

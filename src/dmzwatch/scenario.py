@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
+from typing import Literal, overload
 
 import numpy as np
-from numpy.typing import ArrayLike
+from numpy.typing import ArrayLike, NDArray
 
 from .agreement.loader import load_agreement
 from .agreement.model import Agreement
-from .errors import ScenarioNotFound
-from .geo.classify import Classification, Classifier
+from .errors import InputError, ScenarioNotFound
+from .geo.classify import BandLabels, Classification, Classifier
+from .geo.grid import default_cache_dir
 from .geo.projection import LocalProjection
 from .geo.zones import Zone, ZoneBand, build_zones
 from .places import Place, read_places
@@ -27,15 +29,23 @@ class Scenario:
     >>> s = load_scenario("idlib-2018")
     >>> s.classify([36.6897], [35.37615]).band.tolist()  # Morek
     ['core']
+
+    ``cache_dir`` is where the band grid is cached (default: :func:`default_cache_dir`;
+    ``False``: build it in memory on first use, cache nothing).
     """
 
-    def __init__(self, agreement: Agreement) -> None:
+    def __init__(self, agreement: Agreement, *, cache_dir: Path | Literal[False] | None = None):
         self.agreement = agreement
         geoms = [line.geometry for line in agreement.lines.values()]
         geoms += [agreement.areas[z.area].geometry for z in agreement.zones if z.area]
         self.projection = LocalProjection.for_geometries(geoms, agreement.projection)
         self.zones: tuple[Zone, ...] = build_zones(agreement, self.projection)
-        self._classifier = Classifier(self.zones, self.projection)
+        self._classifier = Classifier(
+            self.zones,
+            self.projection,
+            name=agreement.id,
+            cache_dir=None if cache_dir is False else (cache_dir or default_cache_dir()),
+        )
 
     @property
     def name(self) -> str:
@@ -52,16 +62,45 @@ class Scenario:
         path = self.agreement.places_file
         return read_places(path) if path is not None else ()
 
+    @overload
     def classify(
-        self, lon: ArrayLike, lat: ArrayLike, precision_km: ArrayLike | None = None
-    ) -> Classification:
+        self,
+        lon: ArrayLike,
+        lat: ArrayLike,
+        precision_km: ArrayLike | None = None,
+        *,
+        distance: Literal[True] = True,
+    ) -> Classification: ...
+
+    @overload
+    def classify(
+        self, lon: ArrayLike, lat: ArrayLike, precision_km: None = None, *, distance: Literal[False]
+    ) -> BandLabels: ...
+
+    def classify(
+        self,
+        lon: ArrayLike,
+        lat: ArrayLike,
+        precision_km: ArrayLike | None = None,
+        *,
+        distance: bool = True,
+    ) -> Classification | BandLabels:
         """Zone, band, geodesic distance (km) to the zone's line and p_in_zone per point.
 
         Without ``precision_km``, p_in_zone is 1 inside a zone and 0 outside; with it (a
         scalar or one radius per point, km), it is the fraction of each point's uncertainty
         disc that lies inside the zone (the containing zone, or the nearest one).
+        With ``distance=False``, only the bands, as compact :class:`BandLabels` (fastest).
         """
-        return self._classifier.classify(lon, lat, precision_km)
+        if distance:
+            return self._classifier.classify(lon, lat, precision_km)
+        if precision_km is not None:
+            raise InputError("p_in_zone needs distances: leave distance=True")
+        return self._classifier.bands(lon, lat)
+
+    def distance_km(self, lon: ArrayLike, lat: ArrayLike) -> NDArray[np.float64]:
+        """Geodesic distance (km) to the containing zone's line, else the nearest zone's."""
+        return self._classifier.distance_km(lon, lat)
 
     def classify_places(self) -> Classification:
         """:meth:`classify` for :attr:`places`, in the same order."""

@@ -110,3 +110,23 @@ def test_validate_accepts_a_built_in_file(capsys: pytest.CaptureFixture[str]) ->
 
     code, out, _ = run(capsys, "validate", str(scenario_path("minsk-2015")))
     assert code == 0 and "valid agreement 'minsk-2015'" in out
+
+
+def test_zones_demo_and_validate_print_json(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, out, _ = run(capsys, "zones", "--out", str(tmp_path), "--json")
+    payload = json.loads(out)
+    assert code == 0 and Path(payload["path"]).is_file()
+    assert [(b["zone"], b["band"]) for b in payload["bands"]] == [
+        ("dmz", "core"),
+        ("dmz", "fringe"),
+    ]
+    code, out, _ = run(capsys, "demo", "--out", str(tmp_path / "demo"), "--json")
+    demo = json.loads(out)
+    assert code == 0 and demo["scenario"] == "idlib-2018" and len(demo["files"]) == 3
+    assert all(Path(p).is_file() for p in demo["files"])
+    assert demo["bands"][0]["places"] > 0
+    toml = Path(__file__).resolve().parents[2] / "src/dmzwatch/scenarios/minsk-2015.toml"
+    code, out, _ = run(capsys, "validate", str(toml), "--json")
+    assert code == 0 and json.loads(out)["valid"] is True and json.loads(out)["id"] == "minsk-2015"

@@ -20,11 +20,15 @@ app = typer.Typer(
     name="dmzwatch",
     help="Monitor and verify demilitarized-zone and ceasefire agreements.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
 )
 
-from . import zones as _zones  # noqa: E402  (registers its commands on app)
+# The import order is the order of the commands in --help (hence I001 off).
+from . import zones as _zones  # noqa: E402, I001  (registers its commands on app)
+from . import events as _events  # noqa: E402, F401  (registers its commands on app)
+from . import report as _report  # noqa: E402, F401  (registers its commands on app)
+from . import findings as _findings  # noqa: E402, F401  (registers its commands on app)
 
 _ = _zones
 

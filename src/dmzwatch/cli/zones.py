@@ -19,15 +19,22 @@ from ..report.preview import write_preview
 from ..report.summary import band_summary
 from ..scenario import list_scenarios, load_scenario, scenario_path
 from . import app
+from ._complete import complete_scenario
 from ._table import table
 
 ScenarioOpt = Annotated[
     str,
-    typer.Option("--scenario", "-s", help="Built-in scenario name or path of an agreement .toml"),
+    typer.Option(
+        "--scenario",
+        "-s",
+        help="Built-in scenario name or path of an agreement .toml",
+        autocompletion=complete_scenario,
+    ),
 ]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON")]
 
 
-@app.command()
+@app.command(epilog="Example: dmzwatch scenarios --json")
 def scenarios(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
 ) -> None:
@@ -63,28 +70,50 @@ def scenarios(
     )
 
 
-@app.command()
+@app.command(epilog="Example: dmzwatch validate src/dmzwatch/scenarios/idlib-2018.toml")
 def validate(
     agreement: Annotated[Path, typer.Argument(help="Agreement .toml file")],
+    as_json: JsonOpt = False,
 ) -> None:
     """Check an agreement file; prints every problem, or a one-line summary when it is valid."""
     a = load_agreement(agreement)
+    if as_json:
+        payload = {
+            "file": str(agreement),
+            "valid": True,
+            "id": a.id,
+            "zones": [z.id for z in a.zones],
+            "rules": [r.id for r in a.rules],
+            "milestones": len(a.milestones),
+            "patrols": len(a.patrols),
+        }
+        typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        return
     typer.echo(
         f"{agreement}: valid agreement {a.id!r}: {len(a.zones)} zone(s), {len(a.rules)} rule(s), "
         f"{len(a.milestones)} milestone(s), {len(a.patrols)} patrol duty(ies)"
     )
 
 
-@app.command()
+@app.command(epilog="Example: dmzwatch zones --scenario idlib-2018 --format gpkg --out build/zones")
 def zones(
     scenario: ScenarioOpt = "idlib-2018",
     out: Annotated[Path, typer.Option(help="Output directory")] = Path("."),
     fmt: Annotated[
         Literal["geojson", "gpkg"], typer.Option("--format", help="geojson or gpkg")
     ] = "geojson",
+    as_json: JsonOpt = False,
 ) -> None:
     """Write the scenario's zones (one feature per zone and band) as GeoJSON or GeoPackage."""
-    path = write_zones(load_scenario(scenario), out, fmt)
+    s = load_scenario(scenario)
+    path = write_zones(s, out, fmt)
+    if as_json:
+        bands = [
+            {"zone": b.zone, "band": b.band, "area_km2": round(b.area_km2, 3)} for b in s.bands
+        ]
+        payload = {"scenario": s.name, "format": fmt, "path": str(path), "bands": bands}
+        typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        return
     typer.echo(str(path))
 
 
@@ -177,10 +206,10 @@ def _read_points(path: Path) -> tuple[list[str], np.ndarray, np.ndarray, np.ndar
     return ids, np.array(lon), np.array(lat), (np.array(prec) if has_precision else None)
 
 
-@app.command()
+@app.command(epilog="Example: dmzwatch places --scenario idlib-2018 --json")
 def places(
     scenario: ScenarioOpt = "idlib-2018",
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Populated places (GeoNames) in each zone and band, with their population."""
     rows = band_summary(load_scenario(scenario))
@@ -218,15 +247,39 @@ def places(
     typer.echo("Places: GeoNames (CC BY 4.0, geonames.org).")
 
 
-@app.command()
+@app.command(epilog="Example: dmzwatch demo --scenario idlib-2018 --out build/demo")
 def demo(
     scenario: ScenarioOpt = "idlib-2018",
     out: Annotated[Path, typer.Option(help="Output directory")] = Path("build/demo"),
+    as_json: JsonOpt = False,
 ) -> None:
     """Build the zone, write GeoJSON, GeoPackage and an offline HTML map, print a summary."""
     s = load_scenario(scenario)
     paths = [write_zones(s, out, "geojson"), write_zones(s, out, "gpkg"), write_preview(s, out)]
     rows = band_summary(s)
+    if as_json:
+        payload = {
+            "scenario": s.name,
+            "title": s.agreement.title,
+            "signed": s.agreement.signed.isoformat(),
+            "schematic": s.agreement.schematic,
+            "bands": [
+                {
+                    "zone": r.zone,
+                    "band": r.band,
+                    "depth_min_km": r.depth_min_km,
+                    "depth_max_km": r.depth_max_km,
+                    "area_km2": round(r.area_km2, 3),
+                    "places": len(r.places),
+                    "population_known": r.population_known,
+                    "places_unknown_population": r.places_unknown,
+                }
+                for r in rows
+            ],
+            "files": [str(p) for p in paths],
+        }
+        typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        return
     typer.echo(f"{s.agreement.title}\n{scenario_path(scenario).name}, signed {s.agreement.signed}")
     if s.agreement.schematic:
         typer.echo("SCHEMATIC: some geometry of this scenario is illustrative, see its file.")

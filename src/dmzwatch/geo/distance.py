@@ -1,13 +1,29 @@
 """Geodesic distance from many points to a reference line, vectorized.
 
-The nearest point of the line is found in the local projection (planar, exact for the
-projected segments), then the distance from each point to that foot is measured on the
-WGS84 ellipsoid with :data:`~dmzwatch.geo.projection.GEOD`. Over the few hundred km of a
-zone the projected and geodesic nearest points differ by far less than a metre.
+Two ways, one answer:
+
+- :class:`Segments` (the reference, and what zones are built with): the nearest point of
+  the line is found in the local projection (planar, exact for the projected segments),
+  then the distance from each point to that foot is measured on the WGS84 ellipsoid with
+  :data:`~dmzwatch.geo.projection.GEOD`.
+- :class:`LineIndex` (fast, straight from lon/lat): the line's vertices become unit vectors
+  and its pieces great-circle arcs, grouped in chunks inside spherical caps; each point
+  visits only the chunks that may hold its nearest arc, takes the nearest point of the
+  nearest arc (and of any arc that may be nearer on the ellipsoid), and measures the
+  distance to it on the ellipsoid (Lambert's formula, compiled; pyproj near the antipode).
+  The sphere is that of reduced latitude, where the great-circle angle is the σ of the
+  classical geodesic formulas.
+
+Over the 10 km pieces of a densified line, the straight projected piece and the arc differ
+by centimetres; the two feet may differ by more along the line, but the distance is
+stationary at the foot, so that changes it by a second-order amount (millimetres at zone
+scale, metres at thousands of km). Tests hold the two within 0.1 % and 5 m.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,9 +31,10 @@ import shapely
 from numpy.typing import ArrayLike, NDArray
 from shapely.geometry.base import BaseGeometry
 
+from . import _kernels
 from .projection import GEOD, LocalProjection
 
-__all__ = ["Segments"]
+__all__ = ["LineIndex", "Segments"]
 
 Floats = NDArray[np.float64]
 
@@ -96,3 +113,83 @@ class Segments:
         lat = np.asarray(lat, dtype=np.float64).ravel()
         _, _, dist = GEOD.inv(lon, lat, flon, flat)
         return np.asarray(dist, dtype=np.float64) / 1000.0
+
+
+@dataclass(frozen=True)
+class LineIndex:
+    """Fast geodesic distance from lon/lat points to one line, straight from lon/lat.
+
+    The line's arcs are grouped in chunks of consecutive arcs, each inside a spherical cap;
+    a point visits only the chunks whose cap may hold the nearest arc (branch and bound).
+
+    >>> line = shapely.LineString([(36.0, 35.0), (36.0, 36.0)])
+    >>> index = LineIndex.of_lonlat(line)
+    >>> d = index.distance_m(np.array([36.0, 36.1, 36.0]), np.array([35.5, 35.5, 34.9]))
+    >>> (d / 1000).round(2).tolist()
+    [0.0, 9.07, 11.09]
+    """
+
+    arcs: Floats
+    """Per arc: A, B (unit vectors), N = A×B/|A×B|, N×A and B×N; shape (arcs, 15)."""
+    chunks: Floats
+    """Per chunk: centre (unit vector), cos and sin of its cap radius; shape (chunks, 5)."""
+    starts: NDArray[np.int64]
+    """Chunk ``c`` holds arcs ``starts[c]:starts[c + 1]``."""
+
+    @classmethod
+    def of_lonlat(cls, line: BaseGeometry, *, chunk: int = 16) -> LineIndex:
+        """Index a lon/lat (multi)line."""
+        parts = [np.asarray(shapely.get_coordinates(p)) for p in shapely.get_parts(line)]
+        arcs = _arcs(parts)
+        if len(arcs) == 0:
+            raise ValueError("a line needs two distinct points to measure distances to")
+        starts = np.append(np.arange(0, len(arcs), chunk), len(arcs)).astype(np.int64)
+        chunks = np.empty((len(starts) - 1, 5))
+        for c in range(len(starts) - 1):
+            ends = arcs[starts[c] : starts[c + 1], :6].reshape(-1, 3)
+            centre = ends.sum(axis=0)
+            centre /= np.linalg.norm(centre)
+            radius = float(np.arccos(np.clip(ends @ centre, -1.0, 1.0)).max()) * 1.0001 + 1e-9
+            if radius >= math.pi / 2:  # a cap must be convex to hold its arcs
+                radius = math.pi
+            chunks[c] = (*centre, math.cos(radius), math.sin(radius))
+        return cls(arcs, chunks, starts)
+
+    @classmethod
+    def of(cls, line: BaseGeometry, projection: LocalProjection) -> LineIndex:
+        """Index a projected (multi)line: its vertices are carried back to lon/lat."""
+        return cls.of_lonlat(projection.to_lonlat(line))
+
+    def distance_m(self, lon: ArrayLike, lat: ArrayLike) -> Floats:
+        """Geodesic distance in metres from each lon/lat point to the line."""
+        lon_a = np.ascontiguousarray(lon, dtype=np.float64).ravel()
+        lat_a = np.ascontiguousarray(lat, dtype=np.float64).ravel()
+        out = np.empty(len(lon_a))
+        _kernels.line_distance(lon_a, lat_a, self.arcs, self.chunks, self.starts, out)
+        bad = np.flatnonzero(np.isnan(out))
+        if len(bad):  # Lambert's formula does not hold near the antipode
+            flon, flat = _kernels.lonlat_of(_kernels.line_feet(lon_a[bad], lat_a[bad], self.arcs))
+            out[bad] = np.asarray(GEOD.inv(lon_a[bad], lat_a[bad], flon, flat)[2])
+        return out
+
+    @property
+    def nbytes(self) -> int:
+        return int(self.arcs.nbytes + self.chunks.nbytes + self.starts.nbytes)
+
+
+def _arcs(parts: Sequence[Floats]) -> Floats:
+    rows = []
+    for coords in parts:
+        if len(coords) < 2:
+            continue
+        v = _kernels.unit_vectors(
+            np.ascontiguousarray(coords[:, 0]), np.ascontiguousarray(coords[:, 1])
+        )
+        a, b = v[:-1], v[1:]
+        n = np.cross(a, b)
+        norm = np.linalg.norm(n, axis=1)
+        keep = norm > 1e-13  # drop pieces shorter than a micrometre
+        n = n[keep] / norm[keep, None]
+        a, b = a[keep], b[keep]
+        rows.append(np.hstack([a, b, n, np.cross(n, a), np.cross(b, n)]))
+    return np.ascontiguousarray(np.concatenate(rows)) if rows else np.zeros((0, 15))

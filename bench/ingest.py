@@ -1,0 +1,98 @@
+"""Ingest benchmark: full ingest into SQLite next to a bare ``pandas.read_csv`` of the same file.
+
+The file is made by resampling the real UCDP GED Syria extract (UCDP GED, CC BY 4.0) to
+``rows`` rows with fresh ids, under a temporary directory. Each method runs in a fresh
+Python process so that its peak memory (max RSS) is its own.
+
+``run(rows)`` returns one table row per method with the keys
+``method, n, rows_per_s, ratio, peak_mb`` (ratio: rows/s relative to the pandas read).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+DATA = Path(__file__).resolve().parent.parent / "src" / "dmzwatch" / "data"
+UCDP = Path("/work/shared/data/ucdp_ged_syria_nw_2018_2019.csv")
+
+_MEASURE = r"""
+import json, resource, sys, time
+method, path, db = sys.argv[1], sys.argv[2], sys.argv[3]
+if method == "pandas.read_csv":
+    import pandas as pd
+    t = time.perf_counter()
+    frame = pd.read_csv(path, engine="c", low_memory=False)
+    n = len(frame)
+else:
+    from pathlib import Path
+    from dmzwatch.store import ingest, open_store
+    t = time.perf_counter()
+    with open_store(db) as store:
+        result = ingest(store, Path(path), fmt="ucdp")
+    n = result.read
+    assert result.adds_up
+seconds = time.perf_counter() - t
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"n": n, "seconds": seconds, "peak_mb": peak}))
+"""
+
+
+def make_file(rows: int, out: Path, source: Path = UCDP) -> Path:
+    """A UCDP-format CSV of ``rows`` rows resampled from ``source``, with unique ids."""
+    with source.open(encoding="utf-8", newline="") as fh:
+        reader = csv.reader(fh)
+        header = next(reader)
+        real = list(reader)
+    id_col = header.index("id")
+    with out.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(header)
+        for i in range(rows):
+            row = list(real[(i * 7919) % len(real)])
+            row[id_col] = str(10_000_000 + i)
+            writer.writerow(row)
+    return out
+
+
+def _measure(method: str, path: Path, db: Path) -> dict[str, Any]:
+    out = subprocess.run(
+        [sys.executable, "-c", _MEASURE, method, str(path), str(db)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    data: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return data
+
+
+def run(rows: int) -> list[dict[str, Any]]:
+    """Time a full ingest (validation, hashing, SQLite) and pandas.read_csv of ``rows`` rows."""
+    with tempfile.TemporaryDirectory(prefix="dmzwatch-bench-") as tmp:
+        path = make_file(rows, Path(tmp) / "ucdp.csv")
+        base = _measure("pandas.read_csv", path, Path(tmp) / "unused.db")
+        full = _measure("dmzwatch ingest (sqlite)", path, Path(tmp) / "bench.db")
+    base_rate = base["n"] / base["seconds"]
+    table = []
+    for method, m in (("pandas.read_csv (C engine)", base), ("dmzwatch ingest -> SQLite", full)):
+        rate = m["n"] / m["seconds"]
+        table.append(
+            {
+                "method": method,
+                "n": int(m["n"]),
+                "rows_per_s": round(rate),
+                "ratio": round(rate / base_rate, 3),
+                "peak_mb": round(float(m["peak_mb"]), 1),
+            }
+        )
+    return table
+
+
+if __name__ == "__main__":  # pragma: no cover
+    for row in run(int(sys.argv[1]) if len(sys.argv) > 1 else 100_000):
+        print(row)

@@ -1,0 +1,198 @@
+"""Commands on events and the store: ingest, quarantine, verify, keys, export, import-bundle."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ..errors import InputError, IntegrityError
+from ..events.readers import FORMATS, ColumnMap, load_map, parse_map_options
+from ..scenario import load_scenario
+from ..store import ingest as run_ingest
+from ..store import open_store
+from ..store import verify as run_verify
+from ..store.bundle import create_keys, export_bundle, import_bundle
+from . import app
+from ._table import table
+
+DbOpt = Annotated[str, typer.Option("--db", help="SQLite file or postgresql://... URL")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON")]
+
+
+def _territory(scenario: str) -> Any:
+    agreement = load_scenario(scenario).agreement
+    if agreement.territory is None:
+        return None
+    return agreement.areas[agreement.territory].geometry
+
+
+@app.command()
+def ingest(
+    file: Annotated[Path, typer.Argument(help="Event file: UCDP GED, ACLED, CSV or GeoJSON")],
+    db: DbOpt,
+    fmt: Annotated[
+        str | None, typer.Option("--format", help=f"One of {', '.join(FORMATS)} (default: detect)")
+    ] = None,
+    scenario: Annotated[
+        str, typer.Option("--scenario", "-s", help="Scenario whose territory checks coordinates")
+    ] = "idlib-2018",
+    mapping: Annotated[
+        Path | None, typer.Option("--mapping", help="Column mapping TOML for a generic CSV")
+    ] = None,
+    map_: Annotated[
+        list[str] | None, typer.Option("--map", help="field=column for a generic CSV (repeat)")
+    ] = None,
+    source: Annotated[str, typer.Option(help="Source name for a generic CSV")] = "csv",
+    as_json: JsonOpt = False,
+) -> None:
+    """Read, validate and store a file; every row is stored, a duplicate or quarantined."""
+    if fmt is not None and fmt not in FORMATS:
+        raise InputError(f"unknown format {fmt!r}; expected one of: {', '.join(FORMATS)}")
+    column_map: ColumnMap | None = None
+    if mapping is not None:
+        column_map = load_map(mapping)
+    elif map_:
+        column_map = parse_map_options(map_, source)
+    with open_store(db) as store:
+        result = run_ingest(
+            store, file, fmt=fmt, mapping=column_map, territory=_territory(scenario)
+        )
+    if as_json:
+        typer.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
+        return
+    typer.echo(f"{file} ({result.format}, source {result.source})")
+    typer.echo(
+        f"read {result.read} = stored {result.stored} + duplicates {result.duplicates} "
+        f"+ quarantined {result.quarantined}  "
+        f"({'adds up' if result.adds_up else 'DOES NOT ADD UP'})"
+    )
+    typer.echo(f"linked as probable duplicates: {result.linked}")
+    if result.warnings:
+        typer.echo(
+            f"warnings (stored as given): {result.warnings} rows with low/best/high out of order"
+        )
+    for reason, count in sorted(result.reasons.items(), key=lambda kv: -kv[1]):
+        typer.echo(f"  quarantined: {count} x {reason}")
+
+
+@app.command()
+def quarantine(db: DbOpt, as_json: JsonOpt = False) -> None:
+    """List quarantined rows with every problem: source, file, line, field, value, reason."""
+    with open_store(db) as store:
+        rows = store.quarantined()
+    if as_json:
+        typer.echo(
+            json.dumps(
+                [{k: v for k, v in r.items() if k != "original"} for r in rows],
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+        return
+    if not rows:
+        typer.echo("nothing quarantined")
+        return
+    typer.echo(
+        table(
+            ["source", "file", "line", "field", "value", "reason"],
+            [
+                [
+                    r["source"],
+                    Path(r["file"]).name,
+                    r["line"],
+                    r["field"],
+                    _short(r["value"]),
+                    r["reason"],
+                ]
+                for r in rows
+            ],
+        )
+    )
+
+
+def _short(value: str, width: int = 40) -> str:
+    value = value.replace("\n", "\\n")
+    return value if len(value) <= width else value[: width - 1] + "…"
+
+
+@app.command()
+def verify(db: DbOpt) -> None:
+    """Check the evidence chain and every record; exit 0 when intact, else name the first break."""
+    with open_store(db) as store:
+        result = run_verify(store)
+    if not result.ok:
+        raise IntegrityError(result.record or "?", result.reason or "?")
+    typer.echo(str(result))
+
+
+keys_app = typer.Typer(help="Signing keys of the parties.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+
+
+@keys_app.command("create")
+def keys_create(
+    party: Annotated[str, typer.Option("--party", help="Party id, e.g. TR or RU")],
+    out: Annotated[
+        Path, typer.Option("--out", help="Directory for PARTY.key and PARTY.pub")
+    ] = Path("."),
+) -> None:
+    """Make an ed25519 key pair for a party (private key written with mode 600)."""
+    key, pub = create_keys(party, out)
+    typer.echo(f"private key: {key}\npublic key:  {pub}  (give this one to the other parties)")
+
+
+@app.command()
+def export(
+    db: DbOpt,
+    sign: Annotated[Path, typer.Option("--sign", help="Private key file (PARTY.key)")],
+    out: Annotated[Path, typer.Option("--out", help="Bundle file to write")],
+    since: Annotated[
+        str | None, typer.Option(help="Events starting on or after YYYY-MM-DD")
+    ] = None,
+) -> None:
+    """Write the store's events as a bundle signed with the party's key."""
+    day = None
+    if since is not None:
+        try:
+            day = dt.date.fromisoformat(since)
+        except ValueError:
+            raise InputError(f"--since {since!r}: expected YYYY-MM-DD") from None
+    with open_store(db) as store:
+        count = export_bundle(store, sign, out, day)
+    typer.echo(f"{out}: {count} events, signed by {sign.stem}")
+
+
+@app.command("import-bundle")
+def import_bundle_cmd(
+    bundle: Annotated[Path, typer.Argument(help="Bundle file")],
+    db: DbOpt,
+    trust: Annotated[Path, typer.Option("--trust", help="Public key of the signing party")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Verify a bundle's signature and chain, then merge its events (twice changes nothing)."""
+    with open_store(db) as store:
+        result = import_bundle(store, bundle, trust)
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {
+                    "party": result.party,
+                    "records": result.records,
+                    "merged": result.merged,
+                    "present": result.present,
+                    "conflicts": result.conflicts,
+                    "already_imported": result.already_imported,
+                }
+            )
+        )
+        return
+    note = " (this bundle was imported before: nothing changed)" if result.already_imported else ""
+    typer.echo(
+        f"{bundle}: signature and chain verified (party {result.party}); {result.records} records, "
+        f"{result.merged} merged, {result.present} already present, "
+        f"{result.conflicts} conflicting{note}"
+    )

@@ -1,0 +1,217 @@
+"""CSV files in batches of string columns, with the physical line of every row.
+
+The file is cut into chunks at record boundaries (a newline outside quotes). Each chunk is
+parsed by pyarrow's multithreaded CSV reader; when pyarrow cannot parse a chunk cleanly
+(a row with the wrong number of fields, a blank line, bytes that are not UTF-8), that chunk
+is parsed again with Python's :mod:`csv` module, which keeps every record and its line, and
+the records that do not fit the header are returned as :class:`BadRecord`. Nothing is lost.
+Handles UTF-8 with or without a byte-order mark, LF or CRLF, and quoted newlines.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from ...errors import InputError
+
+__all__ = ["BadRecord", "CsvBatch", "iter_batches", "read_header"]
+
+CHUNK_BYTES = 16 << 20
+BOM = b"\xef\xbb\xbf"
+csv.field_size_limit(sys.maxsize)
+
+
+@dataclass(frozen=True, slots=True)
+class BadRecord:
+    """A record that could not be read as a row of the header's columns."""
+
+    line: int
+    text: str
+    reason: str
+
+
+@dataclass(slots=True)
+class CsvBatch:
+    """Rows of a CSV file as string columns, in header order."""
+
+    header: list[str]
+    columns: list[pa.Array]
+    lines: npt.NDArray[np.int64]
+    bad: list[BadRecord] = field(default_factory=list)
+    replaced: npt.NDArray[np.bool_] | None = None
+
+    def __len__(self) -> int:
+        return int(self.lines.shape[0])
+
+    def column(self, name: str) -> pa.Array | None:
+        """The column of that name, or None when the header lacks it."""
+        try:
+            return self.columns[self.header.index(name)]
+        except ValueError:
+            return None
+
+
+def _unique(names: list[str]) -> list[str]:
+    out: list[str] = []
+    for i, raw in enumerate(names):
+        name = raw.strip() or f"column_{i + 1}"
+        base, k = name, 1
+        while name in out:
+            k += 1
+            name = f"{base}_{k}"
+        out.append(name)
+    return out
+
+
+def _header(data: bytes) -> tuple[list[str], int, int]:
+    """Header names, the offset where the data starts and the number of header lines."""
+    start = len(BOM) if data.startswith(BOM) else 0
+    end = _record_end(data, start, min(len(data), start + (1 << 20)))
+    text = data[start:end].decode("utf-8", errors="replace")
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows or not any(cell.strip() for cell in rows[0]):
+        raise InputError("the file has no header row")
+    return _unique(rows[0]), end, text.count("\n") or 1
+
+
+def _record_end(data: bytes, start: int, stop: int) -> int:
+    """Offset just after the first newline outside quotes at or after ``start``."""
+    quotes = 0
+    pos = start
+    while True:
+        nl = data.find(b"\n", pos)
+        if nl < 0:
+            return len(data)
+        quotes += data.count(b'"', pos, nl)
+        if quotes % 2 == 0:
+            return nl + 1
+        pos = nl + 1
+
+
+def read_header(path: Path) -> list[str]:
+    """The header of a CSV file (names made unique)."""
+    with path.open("rb") as fh:
+        head = fh.read(1 << 20)
+    return _header(head)[0]
+
+
+def _chunks(data: bytes, start: int) -> Iterator[tuple[int, int]]:
+    """(begin, end) byte ranges, each ending at a newline outside quotes."""
+    pos = start
+    size = len(data)
+    while pos < size:
+        stop = min(size, pos + CHUNK_BYTES)
+        if stop == size:
+            yield pos, size
+            return
+        # The last newline before ``stop`` with an even number of quotes before it.
+        quotes_before = data.count(b'"', pos, stop)
+        cut = data.rfind(b"\n", pos, stop)
+        while cut >= 0:
+            quotes_before_cut = quotes_before - data.count(b'"', cut, stop)
+            if quotes_before_cut % 2 == 0:
+                break
+            cut = data.rfind(b"\n", pos, cut)
+        # no cut: one record longer than a chunk, taken whole
+        end = _record_end(data, pos, size) if cut < 0 else cut + 1
+        yield pos, end
+        pos = end
+
+
+def iter_batches(path: Path) -> Iterator[CsvBatch]:
+    """Batches of rows of ``path`` (about 16 MB each)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc}") from exc
+    header, offset, header_lines = _header(data)
+    line = 1 + header_lines
+    for begin, end in _chunks(data, offset):
+        chunk = data[begin:end]
+        batch = _fast(chunk, header, line)
+        if batch is None:
+            batch = _slow(chunk, header, line)
+        yield batch
+        line += chunk.count(b"\n")
+
+
+def _fast(chunk: bytes, header: list[str], first_line: int) -> CsvBatch | None:
+    invalid: list[object] = []
+
+    def on_invalid(row: object) -> str:
+        invalid.append(row)
+        return "skip"
+
+    try:
+        table = pacsv.read_csv(
+            pa.BufferReader(chunk),
+            read_options=pacsv.ReadOptions(column_names=header, block_size=1 << 20),
+            parse_options=pacsv.ParseOptions(
+                newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=on_invalid
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(header, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowException):
+        return None
+    if invalid:
+        return None
+    columns = [table.column(i).combine_chunks() for i in range(len(header))]
+    n = table.num_rows
+    newlines = np.zeros(n, dtype=np.int64)
+    for col in columns:
+        if pc.any(pc.match_substring(col, "\n")).as_py():
+            newlines += pc.count_substring(col, "\n").to_numpy(zero_copy_only=False)
+    step = 1 + newlines
+    lines = first_line + np.concatenate([[0], np.cumsum(step)[:-1]]).astype(np.int64)
+    return CsvBatch(header, columns, lines)
+
+
+def _slow(chunk: bytes, header: list[str], first_line: int) -> CsvBatch:
+    try:
+        text = chunk.decode("utf-8")
+        replaced_any = False
+    except UnicodeDecodeError:
+        text = chunk.decode("utf-8", errors="replace")
+        replaced_any = True
+    reader = csv.reader(io.StringIO(text, newline=""))
+    width = len(header)
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    bad: list[BadRecord] = []
+    prev = 0
+    for record in reader:
+        start = first_line + prev
+        prev = reader.line_num
+        if not record:
+            continue
+        if len(record) != width:
+            raw = ",".join(record)
+            reason = f"wrong number of fields: {len(record)}, the header has {width}"
+            bad.append(BadRecord(start, raw, reason))
+            continue
+        rows.append(record)
+        lines.append(start)
+    columns = [pa.array([r[i] for r in rows], type=pa.string()) for i in range(width)]
+    replaced = None
+    if replaced_any:
+        replaced = np.array(["\ufffd" in "".join(r) for r in rows], dtype=bool)
+        bad = [
+            BadRecord(b.line, b.text, b.reason + "; not valid UTF-8") if "\ufffd" in b.text else b
+            for b in bad
+        ]
+    return CsvBatch(header, columns, np.array(lines, dtype=np.int64), bad, replaced)

@@ -1,0 +1,131 @@
+"""GeoJSON FeatureCollections of Point features, properties mapped as for generic tables.
+
+Property names default to the event field names (``source_id`` or ``id``, ``date`` or
+``date_start``/``date_end``, ``kind``, ``equipment_class``, ``text``, ...); a
+:class:`~dmzwatch.events.readers.table.ColumnMap` can rename them. The coordinates come from
+the geometry. A feature whose geometry is not a Point is quarantined. The "line" of a
+feature is its position in the collection (1 = the first feature).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from ...errors import InputError
+from ..columns import EventColumns, RowProblem
+from ..model import sha256_hex
+from ._csv import CsvBatch
+from .table import ColumnMap
+from .table import columns as table_columns
+
+__all__ = ["DEFAULT_MAP", "iter_columns"]
+
+BATCH = 50_000
+DEFAULT_MAP = ColumnMap(
+    source="geojson",
+    columns={
+        "source_id": "id",
+        "date_start": "date_start",
+        "date_end": "date_end",
+        "lon": "__lon",
+        "lat": "__lat",
+        "kind": "kind",
+        "equipment_class": "equipment_class",
+        "equipment_count": "equipment_count",
+        "precision_km": "precision_km",
+        "text": "text",
+        "actors": ("actors",),
+        "fatalities": "fatalities",
+        "civilians": "civilians",
+    },
+)
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        return "; ".join(_text(v) for v in value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def load_features(path: Path) -> list[Any]:
+    """The features of a FeatureCollection file."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, ValueError) as exc:
+        raise InputError(f"cannot read {path} as GeoJSON: {exc}") from exc
+    if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
+        raise InputError(f"{path}: not a GeoJSON FeatureCollection")
+    features = data.get("features")
+    if not isinstance(features, list):
+        raise InputError(f"{path}: the FeatureCollection has no features list")
+    return features
+
+
+def iter_columns(path: Path, mapping: ColumnMap | None = None) -> Iterator[EventColumns]:
+    """Batches of event columns from a FeatureCollection."""
+    features = load_features(path)
+    base = mapping or DEFAULT_MAP
+    cols = dict(base.columns)
+    cols.setdefault("lon", "__lon")
+    cols.setdefault("lat", "__lat")
+    cols["lon"], cols["lat"] = "__lon", "__lat"
+    if "date_start" in cols and "date" in cols:
+        cols.pop("date")
+    mapping = ColumnMap(base.source, cols, base.kind, base.precision_km, base.date_precision_days)
+    for offset in range(0, len(features), BATCH):
+        yield _batch(features[offset : offset + BATCH], offset, mapping)
+
+
+def _batch(features: list[Any], offset: int, mapping: ColumnMap) -> EventColumns:
+    names: list[str] = []
+    for f in features:
+        props = f.get("properties") if isinstance(f, dict) else None
+        for key in props or {}:
+            if key not in names:
+                names.append(key)
+    if "id" not in names:
+        names.append("id")
+    names += ["__lon", "__lat"]
+    rows: list[dict[str, str]] = []
+    problems: list[tuple[int, str, str, str]] = []
+    for i, f in enumerate(features):
+        props = (f.get("properties") if isinstance(f, dict) else None) or {}
+        row = {k: _text(props.get(k)) for k in names[:-2]}
+        if not row.get("id") and isinstance(f, dict) and f.get("id") is not None:
+            row["id"] = _text(f.get("id"))
+        geom = f.get("geometry") if isinstance(f, dict) else None
+        lon = lat = ""
+        if isinstance(geom, dict) and geom.get("type") == "Point":
+            coords = geom.get("coordinates")
+            if isinstance(coords, list) and len(coords) >= 2:
+                lon, lat = _text(coords[0]), _text(coords[1])
+        else:
+            kind = geom.get("type") if isinstance(geom, dict) else geom
+            problems.append((i, "geometry", _text(kind), "geometry must be a Point"))
+        row["__lon"], row["__lat"] = lon, lat
+        rows.append(row)
+    batch = CsvBatch(
+        names,
+        [pa.array([r[k] for r in rows], type=pa.string()) for k in names],
+        np.arange(offset + 1, offset + 1 + len(features), dtype=np.int64),
+    )
+    out = table_columns(batch, mapping)
+    texts = [json.dumps(f, separators=(",", ":"), ensure_ascii=False) for f in features]
+    out.original = np.array(texts, dtype=object)
+    out.original_hash = np.array([sha256_hex(t) for t in texts], dtype=object)
+    if mapping.column("source_id") is None or not any(r.get("id") for r in rows):
+        out.source_id = np.array(
+            ["sha256:" + h[:32] for h in out.original_hash.tolist()], dtype=object
+        )
+    out.problems += [RowProblem(*p) for p in problems]
+    return out

@@ -1,0 +1,112 @@
+"""One connection, two dialects: SQLite (a file) and PostgreSQL/PostGIS (a URL).
+
+SQL is written once with ``?`` placeholders and ``{id}``, ``{float}``, ``{int}``, ``{bool}``
+type slots; :meth:`Database.sql` adapts it to the dialect.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError
+
+__all__ = ["Database", "connect"]
+
+_TYPES = {
+    "sqlite": {"id": "INTEGER PRIMARY KEY", "float": "REAL", "int": "INTEGER", "bool": "INTEGER"},
+    "postgresql": {
+        "id": "BIGSERIAL PRIMARY KEY",
+        "float": "DOUBLE PRECISION",
+        "int": "BIGINT",
+        "bool": "BOOLEAN",
+    },
+}
+
+
+class Database:
+    """A connection in autocommit mode; :meth:`transaction` groups statements."""
+
+    def __init__(self, conn: Any, dialect: str, where: str) -> None:
+        self.conn = conn
+        self.dialect = dialect
+        self.where = where
+
+    def sql(self, text: str) -> str:
+        """``text`` with the dialect's placeholders and types."""
+        types = _TYPES[self.dialect]
+        for key, value in types.items():
+            text = text.replace("{" + key + "}", value)
+        if self.dialect == "postgresql":
+            text = text.replace("?", "%s")
+        return text
+
+    def execute(self, text: str, params: Sequence[Any] = ()) -> Any:
+        cur = self.conn.cursor()
+        cur.execute(self.sql(text), tuple(params))
+        return cur
+
+    def executemany(self, text: str, rows: Iterable[Sequence[Any]]) -> None:
+        rows = list(rows)
+        if rows:
+            cur = self.conn.cursor()
+            cur.executemany(self.sql(text), rows)
+
+    def query(self, text: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        cur = self.execute(text, params)
+        return list(cur.fetchall())
+
+    def scalar(self, text: str, params: Sequence[Any] = ()) -> Any:
+        row = self.execute(text, params).fetchone()
+        return None if row is None else row[0]
+
+    @contextmanager
+    def transaction(self, lock: bool = True) -> Iterator[None]:
+        """One transaction; with ``lock``, writers are serialized (the evidence chain needs it)."""
+        if self.dialect == "sqlite":
+            self.conn.execute("BEGIN IMMEDIATE" if lock else "BEGIN")
+            try:
+                yield
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("COMMIT")
+        else:
+            with self.conn.transaction():
+                if lock:
+                    self.conn.execute("SELECT pg_advisory_xact_lock(727274)")
+                yield
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def connect(url: str | Path) -> Database:
+    """A SQLite file path (or ``sqlite:///path``) or a ``postgresql://`` URL."""
+    text = str(url)
+    if text.startswith(("postgresql://", "postgres://")):
+        try:
+            import psycopg
+        except ImportError as exc:  # pragma: no cover - psycopg is a dependency
+            raise InputError(
+                "the PostGIS store needs psycopg: pip install 'psycopg[binary]'"
+            ) from exc
+        try:
+            conn = psycopg.connect(text, autocommit=True)
+        except psycopg.Error as exc:
+            raise InputError(f"cannot connect to {text}: {exc}") from exc
+        return Database(conn, "postgresql", text)
+    path = Path(text.removeprefix("sqlite:///"))
+    if path.parent and not path.parent.exists():
+        raise InputError(f"cannot open the store {path}: {path.parent} does not exist")
+    try:
+        lite = sqlite3.connect(path, isolation_level=None, timeout=30)
+        lite.execute("PRAGMA journal_mode=WAL")
+        lite.execute("PRAGMA synchronous=NORMAL")
+        lite.execute("PRAGMA foreign_keys=ON")
+    except sqlite3.Error as exc:
+        raise InputError(f"cannot open the store {path}: {exc}") from exc
+    return Database(lite, "sqlite", str(path))

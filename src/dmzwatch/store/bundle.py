@@ -1,0 +1,225 @@
+"""Signed bundles: how one party hands its events to another, who checks before merging.
+
+A party makes an ed25519 key pair (:func:`create_keys`). :func:`export_bundle` writes the
+events of a store (from a date) as a JSON bundle: each record hash-chained to the one
+before, the chain's head and the party's public key in the body, and an ed25519 signature
+over the body's canonical JSON. :func:`import_bundle` refuses a bundle unless it is signed
+by the trusted key, the signature verifies, the chain is whole and every event's content
+hash is right; then merges its events. Importing the same bundle twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from ..errors import BundleError, InputError
+from ..events.model import canonical_json, event_hash, sha256_hex
+from .evidence import GENESIS, chain
+from .store import EVENT_FIELDS, Store, hashed_from_stored
+
+__all__ = ["FORMAT", "ImportResult", "create_keys", "export_bundle", "import_bundle"]
+
+FORMAT = "dmzwatch-bundle/1"
+
+
+def create_keys(party: str, out: Path) -> tuple[Path, Path]:
+    """Write ``PARTY.key`` (private, PEM, mode 600) and ``PARTY.pub`` in ``out``."""
+    if not party or not party.replace("-", "").replace("_", "").isalnum():
+        raise InputError(f"party {party!r}: use letters, digits, - and _ only")
+    out.mkdir(parents=True, exist_ok=True)
+    key_path, pub_path = out / f"{party}.key", out / f"{party}.pub"
+    if key_path.exists():
+        raise InputError(f"{key_path} exists; remove it first to make a new key")
+    key = Ed25519PrivateKey.generate()
+    private = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(private)
+    pub_path.write_bytes(
+        key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    )
+    return key_path, pub_path
+
+
+def _load_private(path: Path) -> Ed25519PrivateKey:
+    try:
+        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    except (OSError, ValueError) as exc:
+        raise InputError(f"cannot read the private key {path}: {exc}") from exc
+    if not isinstance(key, Ed25519PrivateKey):
+        raise InputError(f"{path} is not an ed25519 private key")
+    return key
+
+
+def _load_public(path: Path) -> Ed25519PublicKey:
+    try:
+        key = serialization.load_pem_public_key(path.read_bytes())
+    except (OSError, ValueError) as exc:
+        raise InputError(f"cannot read the public key {path}: {exc}") from exc
+    if not isinstance(key, Ed25519PublicKey):
+        raise InputError(f"{path} is not an ed25519 public key")
+    return key
+
+
+def _raw(key: Ed25519PublicKey) -> str:
+    return base64.b64encode(
+        key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    ).decode()
+
+
+def export_bundle(store: Store, key_path: Path, out: Path, since: dt.date | None = None) -> int:
+    """Write the events (starting on or after ``since``) as a signed bundle; returns how many."""
+    key = _load_private(key_path)
+    party = key_path.stem
+    records: list[dict[str, Any]] = []
+    where = ""
+    params: tuple[str, ...] = ()
+    if since is not None:
+        where = "WHERE start_time >= ?"
+        params = (f"{since.isoformat()}T00:00:00+00:00",)
+    for row in store.db.execute(
+        f"SELECT {', '.join(EVENT_FIELDS)}, original, content_hash FROM events {where} "
+        "ORDER BY start_time, id",
+        params,
+    ):
+        values = hashed_from_stored(row[: len(EVENT_FIELDS)])
+        record = dict(zip(EVENT_FIELDS, values, strict=True))
+        record["original"] = row[len(EVENT_FIELDS)]
+        record["content_hash"] = row[len(EVENT_FIELDS) + 1]
+        records.append(record)
+    links = chain(GENESIS, [("event", f"{r['source']}/{r['source_id']}", r) for r in records])
+    body = {
+        "format": FORMAT,
+        "party": party,
+        "public_key": _raw(key.public_key()),
+        "created": dt.datetime.now(dt.UTC).isoformat(),
+        "since": since.isoformat() if since else None,
+        "records": records,
+        "chain": [h for *_, h in links],
+        "head": links[-1][4] if links else GENESIS,
+    }
+    message = canonical_json(body).encode()
+    bundle = {"body": body, "signature": base64.b64encode(key.sign(message)).decode()}
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(canonical_json(bundle), encoding="utf-8")
+    return len(records)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    """What an import did: records in the bundle, merged (new), already present, conflicts."""
+
+    party: str
+    records: int
+    merged: int
+    present: int
+    conflicts: int
+    already_imported: bool
+
+
+def _check(bundle_path: Path, trusted: Ed25519PublicKey) -> tuple[dict[str, Any], str]:
+    try:
+        text = bundle_path.read_text(encoding="utf-8")
+        bundle = json.loads(text)
+        body, signature = bundle["body"], base64.b64decode(bundle["signature"], validate=True)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise BundleError(f"{bundle_path}: not a dmzwatch bundle ({exc})") from exc
+    if not isinstance(body, dict) or body.get("format") != FORMAT:
+        raise BundleError(f"{bundle_path}: not a {FORMAT} bundle")
+    if body.get("public_key") != _raw(trusted):
+        raise BundleError(f"{bundle_path}: signed with a key you do not trust (refused)")
+    try:
+        trusted.verify(signature, canonical_json(body).encode())
+    except InvalidSignature:
+        raise BundleError(
+            f"{bundle_path}: the signature does not verify: the bundle is forged or was altered "
+            "after signing (refused)"
+        ) from None
+    records = body.get("records", [])
+    expected = chain(GENESIS, [("event", f"{r['source']}/{r['source_id']}", r) for r in records])
+    for i, (record, link) in enumerate(zip(records, expected, strict=False)):
+        values = [record[f] for f in EVENT_FIELDS]
+        if (
+            sha256_hex(record["original"]) != record["original_hash"]
+            or event_hash(values) != record["content_hash"]
+        ):
+            raise BundleError(
+                f"{bundle_path}: record {i + 1} does not match its content hash (refused)"
+            )
+        if i >= len(body["chain"]) or body["chain"][i] != link[4]:
+            raise BundleError(f"{bundle_path}: the chain breaks at record {i + 1} (refused)")
+    if len(body["chain"]) != len(records) or body["head"] != (
+        expected[-1][4] if expected else GENESIS
+    ):
+        raise BundleError(f"{bundle_path}: the chain's length or head is wrong (refused)")
+    return body, sha256_hex(text)
+
+
+def import_bundle(store: Store, bundle_path: Path, trust: Path) -> ImportResult:
+    """Verify signature and chain, then merge the bundle's events (each new one logged)."""
+    body, digest = _check(bundle_path, _load_public(trust))
+    records = body["records"]
+    db = store.db
+    with db.transaction():
+        if db.scalar("SELECT COUNT(*) FROM bundles WHERE hash = ?", (digest,)):
+            return ImportResult(body["party"], len(records), 0, len(records), 0, True)
+        before = int(db.scalar("SELECT COALESCE(MAX(id), 0) FROM events"))
+        db.executemany(
+            "INSERT INTO events ("
+            + ", ".join(EVENT_FIELDS)
+            + ", original, content_hash) VALUES ("
+            + ", ".join("?" * (len(EVENT_FIELDS) + 2))
+            + ") ON CONFLICT DO NOTHING",
+            [(*(r[f] for f in EVENT_FIELDS), r["original"], r["content_hash"]) for r in records],
+        )
+        new = db.query(
+            "SELECT id, source, source_id, content_hash FROM events WHERE id > ? ORDER BY id",
+            (before,),
+        )
+        store.log.extend(
+            [
+                (
+                    "event",
+                    str(eid),
+                    {
+                        "content_hash": h,
+                        "source": src,
+                        "source_id": sid,
+                        "via_bundle": digest,
+                        "party": body["party"],
+                    },
+                )
+                for eid, src, sid, h in new
+            ]
+        )
+        present_hashes = {
+            (str(s), str(i)): str(h)
+            for s, i, h in db.query("SELECT source, source_id, content_hash FROM events")
+        }
+        conflicts = sum(
+            1
+            for r in records
+            if present_hashes.get((r["source"], r["source_id"])) != r["content_hash"]
+        )
+        db.execute(
+            "INSERT INTO bundles (hash, party, imported_at, records, merged) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (digest, body["party"], dt.datetime.now(dt.UTC).isoformat(), len(records), len(new)),
+        )
+    return ImportResult(
+        body["party"], len(records), len(new), len(records) - len(new) - conflicts, conflicts, False
+    )

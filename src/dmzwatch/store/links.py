@@ -1,0 +1,187 @@
+"""Probable duplicates: the same real-world event reported by two sources, linked, never deleted.
+
+Two events of different sources are linked when all three hold:
+
+* **time**: their intervals, each widened by its own date-precision slack and one day
+  (sources date by local day), overlap;
+* **place**: the geodesic (haversine) distance is at most the sum of their location
+  precision radii plus 1 km;
+* **fatalities**: where both give numbers, their ranges (low..high, or best), each widened by
+  max(2, 25 %), overlap.
+
+The link stores why: the days apart, the distance and its limit, both fatality figures.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from .store import Store
+
+__all__ = ["DAY_S", "compatible_fatalities", "haversine_km", "link_new_events"]
+
+DAY_S = 86_400.0
+EARTH_KM = 6371.0088
+
+
+def haversine_km(
+    lon1: npt.ArrayLike, lat1: npt.ArrayLike, lon2: npt.ArrayLike, lat2: npt.ArrayLike
+) -> npt.NDArray[np.float64]:
+    """Great-circle distance in km (mean Earth radius).
+
+    >>> round(float(haversine_km(36.0, 35.0, 36.0, 36.0)), 1)
+    111.2
+    """
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dphi = p2 - p1
+    dl = np.radians(np.asarray(lon2) - np.asarray(lon1))
+    a = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    return np.asarray(2 * EARTH_KM * np.arcsin(np.sqrt(np.clip(a, 0, 1))), dtype=np.float64)
+
+
+def _range(
+    best: npt.NDArray[np.float64], low: npt.NDArray[np.float64], high: npt.NDArray[np.float64]
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    lo = np.where(np.isnan(low), best, np.fmin(low, best))
+    hi = np.where(np.isnan(high), best, np.fmax(high, best))
+    slack = np.fmax(2.0, 0.25 * hi)
+    return lo - slack, hi + slack
+
+
+def compatible_fatalities(
+    a: tuple[npt.NDArray[np.float64], ...], b: tuple[npt.NDArray[np.float64], ...]
+) -> npt.NDArray[np.bool_]:
+    """Whether (best, low, high) ranges overlap once widened; unknown is compatible.
+
+    >>> import numpy as np
+    >>> one = lambda x: np.array([x], dtype=float)
+    >>> bool(compatible_fatalities((one(3), one(2), one(4)), (one(4), one(np.nan), one(np.nan)))[0])
+    True
+    >>> bool(compatible_fatalities((one(3), one(3), one(3)), (one(40), one(40), one(40)))[0])
+    False
+    """
+    alo, ahi = _range(*a)
+    blo, bhi = _range(*b)
+    unknown = np.isnan(alo) | np.isnan(blo)
+    return np.asarray(unknown | ((alo <= bhi) & (blo <= ahi)), dtype=bool)
+
+
+def _epoch(texts: tuple[object, ...]) -> npt.NDArray[np.float64]:
+    return np.array(
+        [np.datetime64(str(t)[:19], "s").astype(np.int64) for t in texts], dtype=np.float64
+    )
+
+
+def _floats(values: tuple[object, ...]) -> npt.NDArray[np.float64]:
+    return np.array([np.nan if v is None else float(str(v)) for v in values], dtype=np.float64)
+
+
+def _arrays(rows: list[tuple[object, ...]]) -> dict[str, npt.NDArray[Any]]:
+    if not rows:
+        return {}
+    cols = list(zip(*rows, strict=True))
+    slack = _floats(cols[4]) * DAY_S + DAY_S
+    return {
+        "id": np.array(cols[0], dtype=np.int64),
+        "source": np.array(cols[1], dtype=object),
+        "start": _epoch(cols[2]) - slack,
+        "end": _epoch(cols[3]) + slack,
+        "lon": _floats(cols[5]),
+        "lat": _floats(cols[6]),
+        "km": _floats(cols[7]),
+        "best": _floats(cols[8]),
+        "low": _floats(cols[9]),
+        "high": _floats(cols[10]),
+    }
+
+
+_SELECT = (
+    "SELECT id, source, start_time, end_time, date_precision_days, lon, lat, precision_km, "
+    "fatalities_best, fatalities_low, fatalities_high FROM events"
+)
+
+
+def link_new_events(store: Store, ingest_id: int) -> int:
+    """Link one ingest's events to probable duplicates of other sources; returns the count."""
+    db = store.db
+    sources = [
+        s
+        for (s,) in db.query("SELECT DISTINCT source FROM events WHERE ingest_id = ?", (ingest_id,))
+    ]
+    if not sources:
+        return 0
+    marks = ", ".join("?" * len(sources))
+    if not db.query(f"SELECT 1 FROM events WHERE source NOT IN ({marks}) LIMIT 1", sources):
+        return 0
+    new = _arrays(db.query(_SELECT + " WHERE ingest_id = ? ORDER BY id", (ingest_id,)))
+    if not new:
+        return 0
+    other = _arrays(db.query(_SELECT + f" WHERE source NOT IN ({marks}) ORDER BY id", sources))
+    if not other:
+        return 0
+    order = np.argsort(other["start"], kind="stable")
+    o = {k: v[order] for k, v in other.items()}
+    widest = float(np.max(o["end"] - o["start"]))
+    pairs: list[tuple[int, int, dict[str, object]]] = []
+    for i in range(len(new["id"])):
+        lo = np.searchsorted(o["start"], new["start"][i] - widest, side="left")
+        hi = np.searchsorted(o["start"], new["end"][i], side="right")
+        if hi <= lo:
+            continue
+        j = np.arange(lo, hi)
+        j = j[(o["start"][j] <= new["end"][i]) & (new["start"][i] <= o["end"][j])]
+        if j.size == 0:
+            continue
+        dist = haversine_km(new["lon"][i], new["lat"][i], o["lon"][j], o["lat"][j])
+        limit = new["km"][i] + o["km"][j] + 1.0
+        near = dist <= limit
+        fat = compatible_fatalities(
+            (
+                np.full(j.size, new["best"][i]),
+                np.full(j.size, new["low"][i]),
+                np.full(j.size, new["high"][i]),
+            ),
+            (o["best"][j], o["low"][j], o["high"][j]),
+        )
+        for k in np.flatnonzero(near & fat):
+            a, b = int(new["id"][i]), int(o["id"][j[k]])
+            centre_a = (new["start"][i] + new["end"][i]) / 2
+            centre_b = (o["start"][j[k]] + o["end"][j[k]]) / 2
+            reason: dict[str, object] = {
+                "rule": "different sources, overlapping dates within their precisions, within "
+                "the sum of location precisions + 1 km, compatible fatalities",
+                "sources": [str(new["source"][i]), str(o["source"][j[k]])],
+                "days_apart": round(abs(centre_a - centre_b) / DAY_S, 2),
+                "distance_km": round(float(dist[k]), 3),
+                "limit_km": round(float(limit[k]), 3),
+                "fatalities": [_num(new["best"][i]), _num(o["best"][j[k]])],
+            }
+            pairs.append((min(a, b), max(a, b), reason))
+    if not pairs:
+        return 0
+    linked = 0
+    with db.transaction():
+        before = int(db.scalar("SELECT COALESCE(MAX(id), 0) FROM links"))
+        db.executemany(
+            "INSERT INTO links (event_a, event_b, reason) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+            [(a, b, json.dumps(r, sort_keys=True)) for a, b, r in pairs],
+        )
+        rows = db.query(
+            "SELECT id, event_a, event_b, reason FROM links WHERE id > ? ORDER BY id", (before,)
+        )
+        store.log.extend(
+            [
+                ("link", str(lid), {"event_a": int(a), "event_b": int(b), "reason": json.loads(r)})
+                for lid, a, b, r in rows
+            ]
+        )
+        linked = len(rows)
+    return linked
+
+
+def _num(value: float) -> float | None:
+    return None if np.isnan(value) else float(value)

@@ -1,0 +1,310 @@
+"""The event store: events, quarantine, probable-duplicate links and the evidence log.
+
+SQLite by default (one file, WAL), PostgreSQL with PostGIS for a server
+(``postgresql://...``). Writes happen in batches, one transaction per batch, each holding
+the rows, their quarantine entries and their evidence entries: a process killed at any
+moment leaves whole batches or nothing, and re-running the ingest completes it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from ..events.columns import EventColumns, content_hashes, hashed_rows, int_or_none
+from ..events.model import Event, EventKind
+from ._db import Database, connect
+from .evidence import EvidenceLog
+from .migrations import migrate
+
+__all__ = ["EVENT_FIELDS", "QuarantineRow", "Store", "open_store"]
+
+#: Stored event columns, in the order of :meth:`Event.hashed_values` (original by its hash).
+EVENT_FIELDS = (
+    "source",
+    "source_id",
+    "kind",
+    "start_time",
+    "end_time",
+    "date_precision",
+    "date_precision_days",
+    "lon",
+    "lat",
+    "location_precision",
+    "precision_km",
+    "equipment_class",
+    "equipment_count",
+    "equipment_inferred",
+    "inferred_from",
+    "actors",
+    "fatalities_best",
+    "fatalities_low",
+    "fatalities_high",
+    "civilians",
+    "text",
+    "original_hash",
+)
+_INSERT_EVENT = (
+    "INSERT INTO events ("
+    + ", ".join(EVENT_FIELDS)
+    + ", original, content_hash, ingest_id, line) VALUES ("
+    + ", ".join("?" * (len(EVENT_FIELDS) + 4))
+    + ") ON CONFLICT DO NOTHING"
+)
+
+QuarantineRow = tuple[int | None, str, list[dict[str, str]], str]
+
+
+def hashed_from_stored(row: Sequence[Any]) -> list[Any]:
+    """The hashed values of an event from its stored columns (in :data:`EVENT_FIELDS` order)."""
+    values = list(row)
+    for i in (6, 7, 8, 10):
+        values[i] = float(values[i])
+    for i in (12, 16, 17, 18, 19):
+        values[i] = int_or_none(None if values[i] is None else float(values[i]))
+    values[13] = bool(values[13])
+    return values
+
+
+class Store:
+    """An open store; use as a context manager or call :meth:`close`."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.log = EvidenceLog(db)
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- ingests -------------------------------------------------------------------------
+
+    def start_ingest(self, file: str, fmt: str, source: str) -> int:
+        with self.db.transaction(lock=False):
+            cur = self.db.execute(
+                "INSERT INTO ingests (file, format, source, started_at) VALUES (?, ?, ?, ?) "
+                "RETURNING id",
+                (file, fmt, source, _now()),
+            )
+            return int(cur.fetchone()[0])
+
+    def finish_ingest(self, ingest_id: int, counts: dict[str, int]) -> None:
+        with self.db.transaction(lock=False):
+            self.db.execute(
+                "UPDATE ingests SET finished_at = ?, read = ?, stored = ?, duplicates = ?, "
+                "quarantined = ? WHERE id = ?",
+                (
+                    _now(),
+                    counts["read"],
+                    counts["stored"],
+                    counts["duplicates"],
+                    counts["quarantined"],
+                    ingest_id,
+                ),
+            )
+
+    def write_batch(
+        self,
+        cols: EventColumns,
+        quarantine: Sequence[QuarantineRow],
+        *,
+        file: str,
+        ingest_id: int,
+    ) -> tuple[list[int], list[tuple[int, str, str]]]:
+        """Store valid rows ``cols`` and ``quarantine`` entries in one transaction.
+
+        Returns the indexes of rows stored and, for rows not stored because their
+        (source, source_id) is taken, (index, stored content hash, this row's content hash).
+        """
+        rows = hashed_rows(cols)
+        hashes = content_hashes(rows)
+        originals = cols.original.tolist()
+        lines = cols.line.tolist()
+        params = [
+            (*row, originals[i], hashes[i], ingest_id, lines[i]) for i, row in enumerate(rows)
+        ]
+        db = self.db
+        with db.transaction():
+            before = int(db.scalar("SELECT COALESCE(MAX(id), 0) FROM events"))
+            db.executemany(_INSERT_EVENT, params)
+            new = db.query(
+                "SELECT id, source_id, content_hash FROM events WHERE id > ? AND ingest_id = ? "
+                "ORDER BY id",
+                (before, ingest_id),
+            )
+            new_ids = {sid: (int(eid), h) for eid, sid, h in new}
+            stored: list[int] = []
+            taken: list[tuple[int, str, str]] = []
+            missing: list[int] = []
+            for i, sid in enumerate(cols.source_id.tolist()):
+                hit = new_ids.get(sid)
+                if hit is not None and hit[1] == hashes[i]:
+                    stored.append(i)
+                else:
+                    missing.append(i)
+            if missing:
+                existing = self._content_hashes(cols.source, [cols.source_id[i] for i in missing])
+                taken = [(i, existing.get(cols.source_id[i], ""), hashes[i]) for i in missing]
+            entries: list[tuple[str, str, dict[str, Any]]] = [
+                (
+                    "event",
+                    str(eid),
+                    {"content_hash": h, "source": cols.source, "source_id": sid},
+                )
+                for sid, (eid, h) in sorted(new_ids.items(), key=lambda kv: kv[1][0])
+            ]
+            if quarantine:
+                qbefore = int(db.scalar("SELECT COALESCE(MAX(id), 0) FROM quarantine"))
+                db.executemany(
+                    "INSERT INTO quarantine (source, file, line, row_hash, problems, original, "
+                    "ingest_id) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                    [
+                        (
+                            cols.source,
+                            file,
+                            line,
+                            row_hash,
+                            json.dumps(problems),
+                            original,
+                            ingest_id,
+                        )
+                        for line, row_hash, problems, original in quarantine
+                    ],
+                )
+                for qid, row_hash, problems in db.query(
+                    "SELECT id, row_hash, problems FROM quarantine WHERE id > ? ORDER BY id",
+                    (qbefore,),
+                ):
+                    entries.append(
+                        (
+                            "quarantine",
+                            str(qid),
+                            {
+                                "row_hash": row_hash,
+                                "source": cols.source,
+                                "problems": json.loads(problems),
+                            },
+                        )
+                    )
+            self.log.extend(entries)
+        return stored, taken
+
+    def _content_hashes(self, source: str, ids: Sequence[str]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for k in range(0, len(ids), 500):
+            chunk = list(ids[k : k + 500])
+            marks = ", ".join("?" * len(chunk))
+            for sid, h in self.db.query(
+                "SELECT source_id, content_hash FROM events WHERE source = ? "
+                f"AND source_id IN ({marks})",
+                (source, *chunk),
+            ):
+                out[str(sid)] = str(h)
+        return out
+
+    # -- reading -------------------------------------------------------------------------
+
+    def counts(self) -> dict[str, int]:
+        """Rows in each table."""
+        return {
+            t: int(self.db.scalar(f"SELECT COUNT(*) FROM {t}"))
+            for t in ("events", "quarantine", "links", "evidence")
+        }
+
+    def quarantined(self) -> list[dict[str, Any]]:
+        """One dict per problem of a quarantined row: source, file, line, field, value, reason."""
+        out = []
+        for qid, source, file, line, problems, original in self.db.query(
+            "SELECT id, source, file, line, problems, original FROM quarantine ORDER BY id"
+        ):
+            for p in json.loads(problems):
+                out.append(
+                    {
+                        "id": int(qid),
+                        "source": source,
+                        "file": file,
+                        "line": None if line is None else int(line),
+                        "field": p["field"],
+                        "value": p["value"],
+                        "reason": p["reason"],
+                        "original": original,
+                    }
+                )
+        return out
+
+    def events(self, since: dt.date | None = None) -> Iterator[tuple[int, Event]]:
+        """(id, event) for stored events, by start time (from ``since`` when given)."""
+        where = ""
+        params: tuple[str, ...] = ()
+        if since is not None:
+            where = "WHERE start_time >= ?"
+            params = (f"{since.isoformat()}T00:00:00+00:00",)
+        cur = self.db.execute(
+            f"SELECT id, {', '.join(EVENT_FIELDS)}, original, content_hash FROM events {where} "
+            "ORDER BY start_time, id",
+            params,
+        )
+        for row in cur:
+            yield int(row[0]), row_to_event(row[1:])
+
+    def links(self) -> list[dict[str, Any]]:
+        """Probable-duplicate links with their reasons."""
+        return [
+            {"id": int(i), "event_a": int(a), "event_b": int(b), "reason": json.loads(r)}
+            for i, a, b, r in self.db.query(
+                "SELECT id, event_a, event_b, reason FROM links ORDER BY id"
+            )
+        ]
+
+
+def row_to_event(row: Sequence[Any]) -> Event:
+    """An :class:`Event` from stored columns (EVENT_FIELDS, original, content_hash)."""
+    v = hashed_from_stored(row[: len(EVENT_FIELDS)])
+    original, content_hash = row[len(EVENT_FIELDS)], row[len(EVENT_FIELDS) + 1]
+    return Event(
+        source=v[0],
+        source_id=v[1],
+        kind=EventKind(v[2]),
+        start=dt.datetime.fromisoformat(v[3]),
+        end=dt.datetime.fromisoformat(v[4]),
+        date_precision=v[5],
+        date_precision_days=v[6],
+        lon=v[7],
+        lat=v[8],
+        location_precision=v[9],
+        precision_km=v[10],
+        equipment_class=v[11],
+        equipment_count=v[12],
+        equipment_inferred=v[13],
+        inferred_from=tuple(x for x in v[14].split("; ") if x),
+        actors=tuple(x for x in v[15].split("; ") if x),
+        fatalities_best=v[16],
+        fatalities_low=v[17],
+        fatalities_high=v[18],
+        civilians=v[19],
+        text=v[20],
+        original=json.loads(original),
+        content_hash=content_hash,
+    )
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat()
+
+
+def open_store(url: str | Path) -> Store:
+    """Open (and migrate) the store at a SQLite path or a ``postgresql://`` URL."""
+    db = connect(url)
+    migrate(db)
+    return Store(db)

@@ -1,0 +1,179 @@
+"""Readers: UCDP GED, ACLED (rows made here: ACLED data is never shipped), mapped CSV, GeoJSON."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from dmzwatch.errors import InputError
+from dmzwatch.events.readers import acled, detect_format, parse_map_options, read
+from dmzwatch.events.validate import validate
+
+UCDP = Path("/work/shared/data/ucdp_ged_syria_nw_2018_2019.csv")
+
+
+def acled_rows(n: int = 3) -> list[dict[str, str]]:
+    rows = []
+    for i in range(n):
+        row = dict.fromkeys(acled.COLUMNS, "")
+        row.update(
+            event_id_cnty=f"SYR{1000 + i}",
+            event_date="2019-05-0" + str(1 + i % 9),
+            year="2019",
+            time_precision="1",
+            event_type="Explosions/Remote violence",
+            sub_event_type="Shelling/artillery/missile attack",
+            actor1="Military Forces of Syria",
+            actor2="Civilians (Syria)",
+            country="Syria",
+            location="Kafr Nabudah",
+            latitude="35.4395",
+            longitude="36.5036",
+            geo_precision="1",
+            notes="Regime forces shelled the town with rockets.",
+            fatalities="2",
+        )
+        rows.append(row)
+    return rows
+
+
+def write_csv(
+    path: Path, rows: list[dict[str, str]], *, bom: bool = False, crlf: bool = False
+) -> Path:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\r\n" if crlf else "\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + buf.getvalue().encode())
+    return path
+
+
+def test_real_ucdp_file_reads_with_lines_and_precisions() -> None:
+    batches = list(read(UCDP))
+    cols = batches[0].columns
+    assert sum(len(b.columns) for b in batches) == 1475
+    assert validate(cols) == []
+    assert cols.line[0] == 2 and cols.line[-1] == 1485  # quoted newlines counted
+    assert set(np.unique(cols.precision_km)) <= {2.0, 25.0, 30.0, 50.0}
+    event = cols.event(0)
+    assert event.source == "ucdp" and event.source_id == "262928"
+    assert event.original["source_office"] == "SOHR;SOHR;Reuters News"
+    assert event.actors == ("National Front for Liberation, SNA", "SDF")
+    assert (event.fatalities_best, event.fatalities_low, event.fatalities_high) == (2, 2, 2)
+
+
+def test_global_ged_columns_and_datetime_dates(tmp_path: Path) -> None:
+    with UCDP.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))[:5]
+    for row in rows:
+        row["relid"] = "SYR-2018-1-" + row["id"]
+        row["date_start"] += " 00:00:00.000"
+        row["date_end"] += " 00:00:00.000"
+    path = write_csv(tmp_path / "ged.csv", rows)
+    assert detect_format(path) == "ucdp"
+    cols = next(iter(read(path))).columns
+    assert validate(cols) == []
+    assert str(cols.start[0]) == "2018-09-01T00:00:00"
+
+
+@pytest.mark.parametrize(
+    ("bom", "crlf"), [(False, False), (True, False), (False, True), (True, True)]
+)
+def test_acled_rows_bom_crlf_and_quoted_newlines(tmp_path: Path, bom: bool, crlf: bool) -> None:
+    rows = acled_rows(3)
+    rows[1]["notes"] = 'Two lines:\r\nshelling "heavy", then quiet.'
+    path = write_csv(tmp_path / "acled.csv", rows, bom=bom, crlf=crlf)
+    assert detect_format(path) == "acled"
+    cols = next(iter(read(path))).columns
+    assert validate(cols) == []
+    assert cols.line.tolist() == [2, 3, 5]
+    assert cols.kind.tolist() == ["strike"] * 3
+    assert cols.equipment_class[0] == "artillery" and cols.equipment_inferred[0]
+    assert cols.event(1).original["notes"] == rows[1]["notes"]
+    assert cols.event(0).actors == ("Military Forces of Syria", "Civilians (Syria)")
+
+
+def test_bad_rows_are_reported_with_lines(tmp_path: Path) -> None:
+    rows = acled_rows(4)
+    rows[0]["latitude"] = "north"
+    rows[1]["event_date"] = "2019-02-30"
+    rows[2]["event_type"] = "Picnic"
+    path = write_csv(tmp_path / "acled.csv", rows)
+    with path.open("a") as fh:
+        fh.write("only,three,fields\n\n")
+    batches = list(read(path))
+    cols = batches[0].columns
+    problems = {(cols.line[p.index], p.field, p.reason.split(" (")[0]) for p in validate(cols)}
+    assert (2, "latitude", "not a number") in problems
+    assert (3, "event_date", "not a date") in problems
+    assert (4, "event_type", "unknown event kind") in problems
+    assert [(b.line, b.text) for b in batches[0].bad] == [(6, "only,three,fields")]
+    assert batches[0].read == 5
+
+
+def test_mapped_csv_and_errors(tmp_path: Path) -> None:
+    path = tmp_path / "monitor.csv"
+    path.write_text(
+        "report,day,x,y,what,weapon,n,note\n"
+        "r1,2018-10-20,36.70,35.40,weapon_sighting,T-72,3,tanks near Morek\n"
+        "r2,2018-10-21,36.71,35.41,,,,mortar fire reported\n",
+        encoding="utf-8",
+    )
+    assert detect_format(path) == "csv"
+    with pytest.raises(InputError, match="column mapping"):
+        list(read(path))
+    mapping = parse_map_options(
+        [
+            "source_id=report",
+            "date=day",
+            "lon=x",
+            "lat=y",
+            "kind=what",
+            "equipment_class=weapon",
+            "equipment_count=n",
+            "text=note",
+            "default.kind=incident",
+            "default.precision_km=0.5",
+        ],
+        source="monitors",
+    )
+    cols = next(iter(read(path, "csv", mapping))).columns
+    assert validate(cols) == []
+    assert cols.kind.tolist() == ["weapon_sighting", "incident"]
+    assert cols.equipment_class.tolist() == ["tank", "mortar"]
+    assert cols.equipment_inferred.tolist() == [False, True]
+    assert cols.equipment_count[0] == 3 and cols.precision_km.tolist() == [0.5, 0.5]
+    with pytest.raises(InputError, match="lacks: nope"):
+        list(read(path, "csv", parse_map_options(["lon=nope"])))
+
+
+def test_geojson_points(tmp_path: Path) -> None:
+    features = [
+        {
+            "type": "Feature",
+            "id": "g1",
+            "geometry": {"type": "Point", "coordinates": [36.6, 35.4]},
+            "properties": {"date_start": "2018-11-01", "kind": "strike", "text": "barrel bombs"},
+        },
+        {
+            "type": "Feature",
+            "geometry": {"type": "LineString", "coordinates": [[0, 0], [1, 1]]},
+            "properties": {"id": "g2", "date_start": "2018-11-02"},
+        },
+    ]
+    path = tmp_path / "e.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    assert detect_format(path) == "geojson"
+    cols = next(iter(read(path))).columns
+    problems = validate(cols)
+    assert [(p.index, p.reason) for p in problems if p.field == "geometry"] == [
+        (1, "geometry must be a Point")
+    ]
+    assert cols.source_id.tolist() == ["g1", "g2"]
+    event = cols.event(0)
+    assert event.equipment_class == "aircraft" and event.original == features[0]

@@ -1,0 +1,107 @@
+"""Signed bundles: verified before merging, forged or altered ones refused, twice is once."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+import pytest
+
+from dmzwatch.errors import BundleError
+from dmzwatch.store import ingest, open_store, verify
+from dmzwatch.store.bundle import create_keys, export_bundle, import_bundle
+
+UCDP = Path("/work/shared/data/ucdp_ged_syria_nw_2018_2019.csv")
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
+    tmp = tmp_path_factory.mktemp("bundle")
+    key, pub = create_keys("TR", tmp / "keys")
+    with open_store(tmp / "tr.db") as store:
+        ingest(store, UCDP)
+        count = export_bundle(
+            store, key, tmp / "tr.bundle", since=__import__("datetime").date(2019, 11, 1)
+        )
+    assert 0 < count < 1475
+    _, other_pub = create_keys("RU", tmp / "keys")
+    return tmp / "tr.bundle", pub, other_pub
+
+
+def test_import_verifies_merges_and_twice_changes_nothing(
+    store_url: str, bundle: tuple[Path, Path, Path]
+) -> None:
+    path, pub, _ = bundle
+    with open_store(store_url) as store:
+        first = import_bundle(store, path, pub)
+        assert first.merged == first.records > 0 and not first.already_imported
+        counts = store.counts()
+        second = import_bundle(store, path, pub)
+        assert second.merged == 0 and second.already_imported
+        assert store.counts() == counts
+        assert verify(store).ok
+
+
+def _rewrite(path: Path, out: Path, change: object) -> Path:
+    data = json.loads(path.read_text())
+    change(data)  # type: ignore[operator]
+    out.write_text(json.dumps(data))
+    return out
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda b: b["body"]["records"][0].update(fatalities_best=99), "signature does not verify"),
+        (lambda b: b["body"]["records"].pop(1), "signature does not verify"),
+        (lambda b: b["body"]["records"].reverse(), "signature does not verify"),
+        (
+            lambda b: b.update(signature=base64.b64encode(b"\0" * 64).decode()),
+            "signature does not verify",
+        ),
+        (
+            lambda b: b["body"].update(public_key=base64.b64encode(b"\1" * 32).decode()),
+            "do not trust",
+        ),
+        (lambda b: b.pop("signature"), "not a dmzwatch bundle"),
+    ],
+)
+def test_forged_or_altered_bundles_are_refused(
+    tmp_path: Path, bundle: tuple[Path, Path, Path], change: object, message: str
+) -> None:
+    path, pub, _ = bundle
+    forged = _rewrite(path, tmp_path / "forged.bundle", change)
+    with open_store(tmp_path / "s.db") as store:
+        with pytest.raises(BundleError, match=message):
+            import_bundle(store, forged, pub)
+        assert store.counts()["events"] == 0
+
+
+def test_a_bundle_signed_by_another_party_is_refused(
+    tmp_path: Path, bundle: tuple[Path, Path, Path]
+) -> None:
+    path, _, other_pub = bundle
+    with open_store(tmp_path / "s.db") as store, pytest.raises(BundleError, match="do not trust"):
+        import_bundle(store, path, other_pub)
+
+
+def test_forged_by_the_wrong_key_with_a_valid_chain(
+    tmp_path: Path, bundle: tuple[Path, Path, Path]
+) -> None:
+    path, pub, _ = bundle
+    key, _ = create_keys("XX", tmp_path / "k")
+    data = json.loads(path.read_text())
+    data["body"]["public_key"] = json.loads(path.read_text())["body"]["public_key"]
+    from cryptography.hazmat.primitives import serialization
+
+    from dmzwatch.events.model import canonical_json
+
+    forger = serialization.load_pem_private_key(key.read_bytes(), password=None)
+    data["signature"] = base64.b64encode(
+        forger.sign(canonical_json(data["body"]).encode())
+    ).decode()  # type: ignore[union-attr]
+    forged = tmp_path / "f.bundle"
+    forged.write_text(json.dumps(data))
+    with open_store(tmp_path / "s.db") as store, pytest.raises(BundleError, match="forged"):
+        import_bundle(store, forged, pub)

@@ -1,0 +1,131 @@
+"""The evidence log: alter, remove, insert or reorder anything and verify names the first break."""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import shutil
+import sqlite3
+from pathlib import Path
+
+import hypothesis.strategies as st
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from dmzwatch.store import GENESIS, ingest, open_store, verify
+from dmzwatch.store.evidence import chain
+
+UCDP = Path("/work/shared/data/ucdp_ged_syria_nw_2018_2019.csv")
+
+
+def small_file(path: Path, n: int = 40) -> Path:
+    with UCDP.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))[:n]
+    rows[3]["latitude"] = "oops"  # one quarantined row
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+@pytest.fixture(scope="module")
+def base_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    tmp = tmp_path_factory.mktemp("evidence")
+    db = tmp / "base.db"
+    with open_store(db) as store:
+        ingest(store, small_file(tmp / "small.csv"))
+        store.log.append("finding", "f-1", {"verdict": "violation", "events": [1, 2]})
+        assert verify(store).ok
+    return db
+
+
+TAMPER = [
+    (
+        "alter_event",
+        "UPDATE events SET fatalities_best = fatalities_best + 1 WHERE id = {k}",
+        "event {k} ",
+    ),
+    (
+        "alter_quarantine",
+        "UPDATE quarantine SET original = original || ' ' WHERE id = 1",
+        "quarantine row 1",
+    ),
+    ("remove_event", "DELETE FROM events WHERE id = {k}", "event {k}"),
+    (
+        "insert_event",
+        "INSERT INTO events SELECT {k} + 1000, source, source_id || 'x', kind, start_time, "
+        "end_time, date_precision, date_precision_days, lon, lat, location_precision, "
+        "precision_km, equipment_class, equipment_count, equipment_inferred, inferred_from, "
+        "actors, fatalities_best, "
+        "fatalities_low, fatalities_high, civilians, text, original, original_hash, content_hash, "
+        "ingest_id, line FROM events WHERE id = {k}",
+        "event {k1000}",
+    ),
+    (
+        "alter_entry",
+        "UPDATE evidence SET payload = replace(payload, 'violation', 'compliant') "
+        "WHERE kind = 'finding'",
+        "evidence entry",
+    ),
+    ("remove_entry", "DELETE FROM evidence WHERE seq = {k}", "evidence entry {k1}"),
+    (
+        "reorder_entries",
+        "UPDATE evidence SET seq = -1 WHERE seq = {k}; "
+        "UPDATE evidence SET seq = {k} WHERE seq = {k1}; "
+        "UPDATE evidence SET seq = {k1} WHERE seq = -1",
+        "evidence entry {k}",
+    ),
+]
+
+
+def tamper(db: Path, sql: str) -> None:
+    conn = sqlite3.connect(db)
+    conn.executescript(sql)
+    conn.commit()
+    conn.close()
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(case=st.sampled_from(TAMPER), k=st.integers(1, 38))
+def test_any_tampering_is_found_and_named(
+    base_db: Path, tmp_path_factory: pytest.TempPathFactory, case: tuple[str, str, str], k: int
+) -> None:
+    name, sql, expected = case
+    db = tmp_path_factory.mktemp("t") / "copy.db"
+    shutil.copy(base_db, db)
+    tamper(db, sql.format(k=k, k1=k + 1))
+    with open_store(db) as store:
+        result = verify(store)
+    assert not result.ok, name
+    assert result.record is not None
+    assert expected.format(k=k, k1=k + 1, k1000=k + 1000) in result.record + " ", (name, result)
+
+
+def test_untouched_log_verifies_and_chain_links(base_db: Path) -> None:
+    with open_store(base_db) as store:
+        result = verify(store)
+        entries = store.log.entries()
+    assert result.ok and result.entries == len(entries) == 41
+    assert entries[0].prev_hash == GENESIS
+    assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(entries))
+    assert (
+        chain(GENESIS, [(e.kind, e.record_id, e.payload) for e in entries])[-1][4]
+        == entries[-1].hash
+    )
+
+
+def test_tampering_is_found_on_both_backends(store_url: str, tmp_path: Path, backend: str) -> None:
+    with open_store(store_url) as store:
+        ingest(store, small_file(tmp_path / "s.csv", 10))
+        assert verify(store).ok
+        store.db.execute("UPDATE events SET lat = lat + 0.01 WHERE id = 5")
+        result = verify(store)
+        assert not result.ok and result.record is not None and result.record.startswith("event 5 ")
+        store.db.execute("UPDATE events SET lat = lat - 0.01 WHERE id = 5")
+        assert verify(store).ok
+        store.db.execute("DELETE FROM evidence WHERE seq = 3")
+        result = verify(store)
+        assert not result.ok and result.record is not None and "evidence entry 4" in result.record

@@ -1,0 +1,151 @@
+"""Ingest on both backends: garbage never crashes and the counts always add up; links; changes."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import hypothesis.strategies as st
+from hypothesis import HealthCheck, given, settings
+
+from dmzwatch.events.readers import acled
+from dmzwatch.store import ingest, open_store, verify
+
+UCDP = Path("/work/shared/data/ucdp_ged_syria_nw_2018_2019.csv")
+with UCDP.open(encoding="utf-8", newline="") as _fh:
+    REAL = list(csv.DictReader(_fh))
+HEADER = list(REAL[0])
+
+garbage = st.one_of(
+    st.text(max_size=12),
+    st.sampled_from(
+        ["", "nan", "-1", "1e400", "2019-13-01", "35,5", "\n", '"', "\ufeff", "9999-01-01"]
+    ),
+    st.from_regex(r"-?\d{1,3}\.\d{1,6}", fullmatch=True),
+)
+
+
+@st.composite
+def rows(draw: st.DrawFn) -> list[list[str]]:
+    """A batch of UCDP rows: real rows (repeats included) with garbage in some fields."""
+    n = draw(st.integers(400, 500))
+    seed = draw(st.integers(0, 10_000))
+    out = [[REAL[(seed + i * 7) % len(REAL)][c] for c in HEADER] for i in range(n)]
+    edits = draw(
+        st.lists(
+            st.tuples(st.integers(0, n - 1), st.integers(0, len(HEADER) - 1), garbage), max_size=120
+        )
+    )
+    for i, col, value in edits:
+        out[i][col] = value
+    cuts = draw(
+        st.lists(st.tuples(st.integers(0, n - 1), st.integers(1, len(HEADER) - 1)), max_size=8)
+    )
+    for i, width in cuts:
+        out[i] = out[i][:width]  # records with too few fields
+    return out
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    print_blob=False,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(batch=rows())
+def test_garbage_never_crashes_and_counts_add_up(
+    tmp_path_factory: object, batch: list[list[str]]
+) -> None:
+    # 25 examples x 300-500 rows: well over 10,000 generated rows per run
+    tmp = tmp_path_factory.mktemp("g")  # type: ignore[attr-defined]
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")  # CRLF: a bare CR in a field gets quoted
+    writer.writerow(HEADER)
+    writer.writerows(batch)
+    path = Path(tmp) / "g.csv"
+    path.write_text(buf.getvalue(), encoding="utf-8")
+    with open_store(Path(tmp) / "s.db") as store:
+        result = ingest(store, path, fmt="ucdp")
+        assert result.read == len(batch) == result.stored + result.duplicates + result.quarantined
+        counts = store.counts()
+        assert counts["events"] == result.stored
+        again = ingest(store, path, fmt="ucdp")
+        assert again.stored == 0 and again.read == again.duplicates + again.quarantined
+        assert store.counts() == counts
+        assert verify(store).ok
+
+
+def test_quarantine_lists_every_problem_and_changed_rows_are_not_overwritten(
+    store_url: str, tmp_path: Path
+) -> None:
+    rows = [dict(r) for r in REAL[:4]]
+    rows[1]["latitude"], rows[1]["longitude"] = rows[1]["longitude"], rows[1]["latitude"]
+    rows[2]["date_start"] = "yesterday"
+    path = tmp_path / "a.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=HEADER)
+        writer.writeheader()
+        writer.writerows(rows)
+    from dmzwatch import load_scenario
+
+    syria = load_scenario("idlib-2018").agreement.areas["syria"].geometry
+    with open_store(store_url) as store:
+        result = ingest(store, path, territory=syria)
+        assert (result.read, result.stored, result.quarantined) == (4, 2, 2)
+        listed = store.quarantined()
+        assert {(q["line"], q["field"], q["reason"]) for q in listed} >= {
+            (3, "latitude,longitude", "latitude and longitude look swapped"),
+            (4, "date_start", "not a date (expected YYYY-MM-DD)"),
+        }
+        rows[0]["best"] = "99"
+        rows[0]["high"] = "99"
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            writer = csv.DictWriter(fh, fieldnames=HEADER)
+            writer.writeheader()
+            writer.writerows(rows)
+        again = ingest(store, path, territory=syria)
+        assert (again.stored, again.duplicates, again.quarantined) == (0, 1, 3)
+        assert any(
+            "already stored with different content" in q["reason"] for q in store.quarantined()
+        )
+        assert verify(store).ok
+
+
+def test_same_event_from_two_sources_is_linked_with_reasons(store_url: str, tmp_path: Path) -> None:
+    ged = REAL[1]  # 263090: Badama, 2018-09-01, 2 civilians killed
+    row = dict.fromkeys(acled.COLUMNS, "")
+    row.update(
+        event_id_cnty="SYR9001",
+        event_date=ged["date_start"],
+        time_precision="1",
+        event_type="Violence against civilians",
+        latitude=str(float(ged["latitude"]) + 0.05),
+        longitude=ged["longitude"],
+        geo_precision="2",
+        fatalities="2",
+        notes="shelling on Badama",
+    )
+    far = dict(row, event_id_cnty="SYR9002", latitude="36.5", fatalities="2")
+    path = tmp_path / "acled.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=acled.COLUMNS)
+        writer.writeheader()
+        writer.writerows([row, far])
+    with open_store(store_url) as store:
+        ingest(store, UCDP)
+        result = ingest(store, path)
+        assert result.stored == 2 and result.linked >= 1
+        links = store.links()
+        ids = {eid: e.source_id for eid, e in store.events()}
+        pairs = {tuple(sorted((ids[link["event_a"]], ids[link["event_b"]]))) for link in links}
+        assert ("263090", "SYR9001") in pairs
+        assert not any("SYR9002" in p for p in pairs)
+        reason = next(
+            link["reason"]
+            for link in links
+            if "263090" in {ids[link["event_a"]], ids[link["event_b"]]}
+        )
+        assert reason["distance_km"] <= reason["limit_km"] and reason["fatalities"] == [2.0, 2.0]
+        assert store.counts()["events"] == 1477  # linked, never deleted
+        assert verify(store).ok
