@@ -1,0 +1,550 @@
+"""``dmzwatch patrol``: plan randomized patrols, evaluate them, time the solver."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import logging
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated, Any
+
+import numpy as np
+import typer
+
+from ..errors import InputError
+from ..patrol.network import RoadNetwork, read_osm
+from ..patrol.plan import Plan, PlanConfig, build_plan, parse_units
+from ..patrol.routes import Route
+from ..patrol.value import HistoryRecord
+from ..scenario import Scenario, load_scenario
+from . import app
+
+log = logging.getLogger(__name__)
+
+patrol = typer.Typer(
+    name="patrol",
+    help="Plan randomized patrols that an adaptive violator cannot predict; evaluate them.",
+    no_args_is_help=True,
+)
+app.add_typer(patrol, name="patrol")
+
+ScenarioOpt = Annotated[
+    str, typer.Option("--scenario", "-s", help="Built-in scenario name or agreement .toml")
+]
+DbOpt = Annotated[
+    Path | None,
+    typer.Option("--db", help="Event store (SQLite) whose events make the value history"),
+]
+HistoryOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--history",
+        help="CSV of past events: lon,lat,date[,weight] or UCDP GED columns "
+        "(longitude, latitude, date_start)",
+    ),
+]
+UnitsOpt = Annotated[
+    str, typer.Option("--units", help="Units per party, e.g. TR=4,RU=4 (default: agreement or 4)")
+]
+SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed: same seed, same plan")]
+OsmOpt = Annotated[
+    Path | None, typer.Option("--osm", help="OpenStreetMap extract (.osm or .pbf) for roads")
+]
+StartOpt = Annotated[
+    str | None, typer.Option("--start", help="First day, YYYY-MM-DD (default: today)")
+]
+SectorOpt = Annotated[
+    float | None, typer.Option("--sector-km", help="Sector length along the line (default 5)")
+]
+RouteOpt = Annotated[
+    float | None, typer.Option("--route-km", help="Daily route length per unit (default 200)")
+]
+
+
+def _context(
+    scenario: str,
+    db: Path | None,
+    history_csv: Path | None,
+    osm: Path | None,
+    start: str | None,
+    units: str,
+    sector_km: float | None,
+    route_km: float | None,
+) -> tuple[Plan, str]:
+    s = load_scenario(scenario)
+    first = _parse_day(start, s)
+    records, source = _history(db, history_csv)
+    network: RoadNetwork | None = read_osm(osm, s.projection) if osm is not None else None
+    config = PlanConfig(sector_km=sector_km, route_km=route_km)
+    plan = build_plan(
+        s, start=first, units=parse_units(units), history=records, network=network, config=config
+    )
+    return plan, source
+
+
+@patrol.command("plan")
+def plan_command(
+    out: Annotated[Path, typer.Option("--out", help="Output directory")],
+    scenario: ScenarioOpt = "idlib-2018",
+    db: DbOpt = None,
+    days: Annotated[int, typer.Option("--days", min=1, max=366)] = 7,
+    units: UnitsOpt = "",
+    seed: SeedOpt = 0,
+    osm: OsmOpt = None,
+    start: StartOpt = None,
+    history: HistoryOpt = None,
+    sector_km: SectorOpt = None,
+    route_km: RouteOpt = None,
+) -> None:
+    """Write a patrol plan: routes (GeoJSON, GPX), schedule.csv, coverage.geojson, summary."""
+    plan, source = _context(scenario, db, history, osm, start, units, sector_km, route_km)
+    routes = plan.routes(days, seed)
+    summary = write_plan(plan, routes, out, days=days, seed=seed, history_source=source)
+    typer.echo(
+        f"{out}: {len(routes)} route(s) over {days} day(s) for {len(plan.sectors)} sectors; "
+        f"network {summary['network']}; history {summary['history_records']} record(s); "
+        f"equilibrium {summary['solver_status']} (gap {summary['gap']:.1e}, "
+        f"solved in {plan.solve_seconds * 1000:.1f} ms)"
+    )
+    for note in summary["notes"]:
+        typer.echo(f"note: {note}")
+
+
+@patrol.command("evaluate")
+def evaluate_command(
+    scenario: ScenarioOpt = "idlib-2018",
+    db: DbOpt = None,
+    days: Annotated[int, typer.Option("--days", min=1, max=3660)] = 90,
+    runs: Annotated[int, typer.Option("--runs", min=1, max=1000, help="Violators simulated")] = 20,
+    units: UnitsOpt = "",
+    seed: SeedOpt = 0,
+    osm: OsmOpt = None,
+    start: StartOpt = None,
+    history: HistoryOpt = None,
+    sector_km: SectorOpt = None,
+    route_km: RouteOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+) -> None:
+    """Detection rates against a violator who learns from the patrols it sees: dmzwatch's
+    plan against a fixed round-robin and a highest-value-first schedule."""
+    from ..patrol.simulate import STRATEGIES, simulate
+
+    plan, source = _context(scenario, db, history, osm, start, units, sector_km, route_km)
+    rates = simulate(plan, days=days, runs=runs, seed=seed)
+    best_baseline = max(rates["round_robin"].rate, rates["highest_value"].rate)
+    payload: dict[str, Any] = {name: rates[name].rate for name in STRATEGIES}
+    payload.update(
+        days=days,
+        runs=runs,
+        seed=seed,
+        scenario=plan.scenario.name,
+        intervals={n: [rates[n].low, rates[n].high] for n in STRATEGIES},
+        detected={n: rates[n].detected for n in STRATEGIES},
+        violations=rates["plan"].trials,
+        ratio_to_best_baseline=(rates["plan"].rate / best_baseline) if best_baseline else None,
+        history_records=plan.history_records,
+        history_source=source,
+        network=plan.network_kind,
+        sectors=len(plan.sectors),
+    )
+    if as_json:
+        typer.echo(json.dumps(payload, indent=2))
+        return
+    typer.echo(
+        f"{plan.scenario.name}: {runs} violator(s) x {days} day(s), {len(plan.sectors)} sectors, "
+        f"history {plan.history_records} record(s), network {plan.network_kind}"
+    )
+    for name in STRATEGIES:
+        r = rates[name]
+        typer.echo(
+            f"  {name:<14} detection {r.rate:6.1%}  95% CI [{r.low:6.1%}, {r.high:6.1%}]  "
+            f"({r.detected}/{r.trials})"
+        )
+    ratio = payload["ratio_to_best_baseline"]
+    typer.echo(f"  plan / best baseline: {'n/a' if ratio is None else f'{ratio:.2f}x'}")
+
+
+@patrol.command("bench")
+def bench_command(
+    sectors: Annotated[int, typer.Option("--sectors", min=2)] = 2000,
+    units: Annotated[int, typer.Option("--units", min=1)] = 20,
+    seed: SeedOpt = 0,
+    time_limit: Annotated[float, typer.Option("--time-limit", help="HiGHS limit, s")] = 300.0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+) -> None:
+    """Time the specialised solver against HiGHS on the same game written as a MILP."""
+    from ..patrol.bench import run_bench
+
+    result = run_bench(sectors=sectors, units=units, seed=seed, time_limit=time_limit)
+    if as_json:
+        typer.echo(json.dumps(result, indent=2))
+        return
+    typer.echo(
+        f"{sectors} sectors x {units} units: origami {result['origami_seconds'] * 1000:.1f} ms "
+        f"(gap {result['origami_gap']:.1e}); HiGHS MILP {result['milp_seconds']:.2f} s "
+        f"({result['milp_status']}); speed-up {result['speedup']:.0f}x; "
+        f"value difference {result['value_difference']:.1e}"
+    )
+
+
+def _parse_day(text: str | None, s: Scenario) -> dt.date:
+    if text is None:
+        return dt.datetime.now(s.agreement.timezone).date()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise InputError(f"--start: {text!r} is not a date (YYYY-MM-DD)") from exc
+
+
+def _history(db: Path | None, path: Path | None) -> tuple[list[HistoryRecord], str]:
+    records: list[HistoryRecord] = []
+    sources: list[str] = []
+    if path is not None:
+        records += read_history_csv(path)
+        sources.append(f"{path} ({len(records)} records)")
+    if db is not None:
+        from_db, note = history_from_store(db)
+        records += from_db
+        sources.append(note)
+    if not sources:
+        sources.append("none given: planned with an empty history")
+    return records, "; ".join(sources)
+
+
+def history_from_store(db: Path) -> tuple[list[HistoryRecord], str]:
+    """Located, dated events of the event store at ``db``; empty (and why) when unusable."""
+    if not db.is_file() or db.stat().st_size == 0:
+        return [], f"{db}: no event store there (missing or empty): empty history"
+    try:
+        from ..store import open_store
+    except ImportError:
+        return [], f"{db}: the event store module is not available: empty history"
+    records = []
+    with open_store(db) as store:
+        for _, event in store.events():
+            records.append(HistoryRecord(float(event.lon), float(event.lat), event.start.date()))
+    return records, f"{db}: {len(records)} located event(s) from the event store"
+
+
+def read_history_csv(path: Path) -> list[HistoryRecord]:
+    """History records from a CSV: ``lon, lat, date[, weight]`` or UCDP GED columns."""
+    try:
+        fh = path.open(encoding="utf-8-sig", newline="")
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc}") from exc
+    out = []
+    with fh:
+        reader = csv.DictReader(fh)
+        cols = set(reader.fieldnames or [])
+        lon_c = "lon" if "lon" in cols else "longitude"
+        lat_c = "lat" if "lat" in cols else "latitude"
+        date_c = "date" if "date" in cols else "date_start"
+        missing = [c for c in (lon_c, lat_c, date_c) if c not in cols]
+        if missing:
+            raise InputError(
+                f"{path}: missing column(s) {', '.join(missing)}: give lon,lat,date[,weight] "
+                "or UCDP GED columns"
+            )
+        for row_no, row in enumerate(reader, start=2):
+            try:
+                out.append(
+                    HistoryRecord(
+                        float(row[lon_c]),
+                        float(row[lat_c]),
+                        dt.date.fromisoformat(row[date_c].strip()[:10]),
+                        float(row.get("weight") or 1.0),
+                    )
+                )
+            except (TypeError, ValueError) as exc:
+                raise InputError(f"{path}, row {row_no}: not a history record ({exc})") from exc
+    return out
+
+
+# --- writing a plan --------------------------------------------------------------------
+
+
+def write_plan(
+    plan: Plan, routes: Sequence[Route], out: Path, *, days: int, seed: int, history_source: str
+) -> dict[str, Any]:
+    """Write every output of a plan under ``out``; returns the summary."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "routes").mkdir(exist_ok=True)
+    features = []
+    for r in routes:
+        stem = out / "routes" / r.day.isoformat() / r.unit
+        stem.parent.mkdir(parents=True, exist_ok=True)
+        collection = _route_geojson(plan, r)
+        stem.with_suffix(".geojson").write_text(json.dumps(collection, indent=1) + "\n")
+        stem.with_suffix(".gpx").write_bytes(_route_gpx(plan, r))
+        features.append(collection["features"][0])
+    (out / "routes.geojson").write_text(
+        json.dumps({"type": "FeatureCollection", "features": features}) + "\n"
+    )
+    _write_schedule(plan, routes, out / "schedule.csv")
+    (out / "coverage.geojson").write_text(json.dumps(coverage_geojson(plan)) + "\n")
+    summary = plan_summary(plan, routes, days=days, seed=seed, history_source=history_source)
+    (out / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
+    return summary
+
+
+def plan_summary(
+    plan: Plan, routes: Sequence[Route], *, days: int, seed: int, history_source: str
+) -> dict[str, Any]:
+    eq = plan.equilibrium
+    units: dict[str, int] = {}
+    for d in plan.duties:
+        for party, n in d.units.items():
+            units[party] = units.get(party, 0) + n
+    pairs = sum(len(r.meetings) for r in routes) // 2  # each meeting is on both routes
+    return {
+        "scenario": plan.scenario.name,
+        "start": plan.start.isoformat(),
+        "days": days,
+        "seed": seed,
+        "sectors": len(plan.sectors),
+        "units": units,
+        "expected_value": eq.defender_value,
+        "attacker_value": eq.attacker_value,
+        "attacked_sector": plan.sectors[eq.target].id,
+        "solver": eq.solver,
+        "solver_status": eq.status,
+        "gap": eq.gap,
+        "network": plan.network_kind,
+        "network_source": plan.network_source,
+        "history_records": plan.history_records,
+        "history_source": history_source,
+        "routes": len(routes),
+        "coordinated_meetings": pairs,
+        "duties": [
+            {
+                "id": d.duty.id,
+                "parties": list(d.duty.parties),
+                "joint": d.duty.joint,
+                "side": d.area.side.value,
+                "sectors": len(d.sectors),
+                "sector_km": d.sector_km,
+                "route_km_per_day": d.route_km,
+                "sweep_km": d.sweep_km,
+                "units": d.units,
+                "areas": [
+                    {
+                        "base": a.base.name,
+                        "lon": round(a.base.lon, 6),
+                        "lat": round(a.base.lat, 6),
+                        "units": list(a.units),
+                        "sectors": len(a.sectors),
+                        "sectors_per_unit_per_day": a.capacity,
+                        "bounding_tour_km": round(a.tour_km, 3),
+                        "out_of_reach": len(a.dropped),
+                    }
+                    for a in d.areas
+                ],
+            }
+            for d in plan.duties
+        ],
+        "notes": list(plan.notes),
+    }
+
+
+def coverage_geojson(plan: Plan) -> dict[str, Any]:
+    """Sectors with their coverage, value and its parts."""
+    from shapely.geometry import mapping
+
+    area_of = {int(s): a.base.name for a in plan.areas for s in a.sectors}
+    utility = plan.game.attacker_utility(plan.coverage)
+    features = []
+    for i, (s, v) in enumerate(zip(plan.sectors, plan.values, strict=True)):
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": _rounded(mapping(s.geometry)),
+                "properties": {
+                    "id": s.id,
+                    "duty": s.duty,
+                    "parties": list(s.parties),
+                    "side": s.side.value,
+                    "index": s.index,
+                    "start_km": round(s.start_km, 3),
+                    "end_km": round(s.end_km, 3),
+                    "area_km2": round(s.area_km2, 3),
+                    "coverage": round(float(plan.coverage[i]), 6),
+                    "value": round(v.value, 6),
+                    "history": round(v.history, 6),
+                    "history_records": v.records,
+                    "population_exposed": round(v.population, 1),
+                    "priority": round(v.priority, 6),
+                    "violator_utility": round(float(utility[i]), 6),
+                    "base": area_of.get(i),
+                    "reachable": i in area_of,
+                },
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _rounded(value: Any) -> Any:
+    if isinstance(value, float):
+        return round(value, 6)
+    if isinstance(value, list | tuple):
+        return [_rounded(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    return value
+
+
+def _lonlat(plan: Plan, route: Route) -> list[list[float]]:
+    net = next(d.network for d in plan.duties if d.duty.id == route.duty)
+    nodes = np.array(route.nodes, dtype=np.int64)
+    lon, lat = plan.scenario.projection.inverse(net.x[nodes], net.y[nodes])
+    return [[round(float(a), 6), round(float(b), 6)] for a, b in zip(lon, lat, strict=True)]
+
+
+def _visit_points(plan: Plan, route: Route) -> list[tuple[str, float, float, str, str, str]]:
+    """(label, lon, lat, arrive, leave, meeting) for each patrolled sector."""
+    net = next(d.network for d in plan.duties if d.duty.id == route.duty)
+    out = []
+    for v in route.visits:
+        node = int(plan.sector_node[v.sector])
+        lon, lat = plan.scenario.projection.inverse([net.x[node]], [net.y[node]])
+        out.append(
+            (
+                plan.sectors[v.sector].id,
+                round(float(lon[0]), 6),
+                round(float(lat[0]), 6),
+                v.arrive.isoformat(timespec="minutes"),
+                v.leave.isoformat(timespec="minutes"),
+                v.meeting,
+            )
+        )
+    return out
+
+
+def _route_geojson(plan: Plan, r: Route) -> dict[str, Any]:
+    props = {
+        "unit": r.unit,
+        "members": list(r.members),
+        "parties": list(r.parties),
+        "duty": r.duty,
+        "day": r.day.isoformat(),
+        "start": r.start.isoformat(timespec="minutes"),
+        "end": r.end.isoformat(timespec="minutes"),
+        "base": r.base.name,
+        "length_km": round(r.length_km, 3),
+        "path_km": round(r.path_km, 3),
+        "sweep_km": round(r.sweep_km, 3),
+        "sectors": [plan.sectors[v.sector].id for v in r.visits],
+        "meeting_points": list(r.meetings),
+        "network": plan.network_kind,
+    }
+    coords = _lonlat(plan, r)
+    if len(coords) < 2:
+        coords = coords * 2
+    features: list[dict[str, Any]] = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "LineString", "coordinates": coords},
+            "properties": props,
+        },
+        {
+            "type": "Feature",
+            "geometry": {
+                "type": "Point",
+                "coordinates": [round(r.base.lon, 6), round(r.base.lat, 6)],
+            },
+            "properties": {"role": "base", "name": r.base.name},
+        },
+    ]
+    for label, lon, lat, arrive, leave, meeting in _visit_points(plan, r):
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                "properties": {
+                    "role": "sector",
+                    "sector": label,
+                    "arrive": arrive,
+                    "leave": leave,
+                    "meeting": meeting,
+                },
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _route_gpx(plan: Plan, r: Route) -> bytes:
+    ns = "http://www.topografix.com/GPX/1/1"
+    gpx = ET.Element("gpx", {"version": "1.1", "creator": "dmzwatch", "xmlns": ns})
+    meta = ET.SubElement(gpx, "metadata")
+    ET.SubElement(meta, "name").text = f"{r.unit} {r.day.isoformat()}"
+    ET.SubElement(
+        meta, "desc"
+    ).text = f"duty {r.duty}; base {r.base.name}; network {plan.network_kind}"
+    for name, lon, lat, when in [
+        (r.base.name, round(r.base.lon, 6), round(r.base.lat, 6), r.start.isoformat()),
+        *[(f"{p[0]} {p[5]}".strip(), p[1], p[2], p[3]) for p in _visit_points(plan, r)],
+    ]:
+        wpt = ET.SubElement(gpx, "wpt", {"lat": f"{lat:.6f}", "lon": f"{lon:.6f}"})
+        ET.SubElement(wpt, "time").text = _utc(when)
+        ET.SubElement(wpt, "name").text = name
+    trk = ET.SubElement(gpx, "trk")
+    ET.SubElement(trk, "name").text = f"{r.unit} {r.day.isoformat()}"
+    seg = ET.SubElement(trk, "trkseg")
+    for lon, lat in _lonlat(plan, r):
+        ET.SubElement(seg, "trkpt", {"lat": f"{lat:.6f}", "lon": f"{lon:.6f}"})
+    ET.indent(gpx)
+    text: bytes = ET.tostring(gpx, encoding="utf-8", xml_declaration=True)
+    return text + b"\n"
+
+
+def _utc(iso: str) -> str:
+    return dt.datetime.fromisoformat(iso).astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+SCHEDULE_COLUMNS = [
+    "unit",
+    "party",
+    "day",
+    "start",
+    "end",
+    "waypoints",
+    "meeting_points",
+    "duty",
+    "members",
+    "base",
+    "length_km",
+    "sectors",
+]
+
+
+def _write_schedule(plan: Plan, routes: Sequence[Route], path: Path) -> None:
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(SCHEDULE_COLUMNS)
+        for r in routes:
+            stops = [f"{r.base.name} {r.start:%H:%M}"]
+            stops += [
+                f"{plan.sectors[v.sector].id} {v.arrive:%H:%M}-{v.leave:%H:%M}" for v in r.visits
+            ]
+            stops.append(f"{r.base.name} {r.end:%H:%M}")
+            meetings = list(r.meetings)
+            if r.base.meeting:
+                meetings.insert(0, f"{r.base.name} {r.start:%H:%M} (team forms)")
+            w.writerow(
+                [
+                    r.unit,
+                    "+".join(r.parties),
+                    r.day.isoformat(),
+                    r.start.isoformat(timespec="minutes"),
+                    r.end.isoformat(timespec="minutes"),
+                    " > ".join(stops),
+                    "; ".join(meetings),
+                    r.duty,
+                    "+".join(r.members),
+                    r.base.name,
+                    f"{r.length_km:.3f}",
+                    len(r.visits),
+                ]
+            )

@@ -1,0 +1,36 @@
+"""Patrol planning: sectors, their value, the Stackelberg coverage and daily routes.
+
+See ``docs/patrol.md`` for the model. The core needs no database: history comes in as
+:class:`HistoryRecord` values.
+"""
+
+from .game import Equilibrium, SecurityGame, solve_sse
+from .network import RoadNetwork, fallback_network, read_osm
+from .plan import Plan, PlanConfig, build_plan, parse_units
+from .routes import Route, comb_sample
+from .sectors import Sector, cut_sectors, duty_areas
+from .simulate import Rate, simulate
+from .value import HistoryRecord, ValueWeights, sector_values
+
+__all__ = [
+    "Equilibrium",
+    "HistoryRecord",
+    "Plan",
+    "PlanConfig",
+    "Rate",
+    "RoadNetwork",
+    "Route",
+    "Sector",
+    "SecurityGame",
+    "ValueWeights",
+    "build_plan",
+    "comb_sample",
+    "cut_sectors",
+    "duty_areas",
+    "fallback_network",
+    "parse_units",
+    "read_osm",
+    "sector_values",
+    "simulate",
+    "solve_sse",
+]
