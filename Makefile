@@ -24,6 +24,10 @@ $(STAMP): pyproject.toml scripts/setup.sh scripts/setup-system.sh
 	bash scripts/setup.sh "$(PYTHON)" "$(VENV)"
 	touch $(STAMP)
 
+# Load test of the HTTP API on loopback (60 s; not part of `make test`).
+load: setup
+	$(BIN)/python scripts/load_test.py --duration 60
+
 demo: setup
 	$(BIN)/dmzwatch demo --scenario idlib-2018 --out $(DEMO_OUT)
 

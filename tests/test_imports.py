@@ -11,6 +11,8 @@ CORE = [
     "dmzwatch.agreement.loader",
     "dmzwatch.geo.zones",
     "dmzwatch.geo.classify",
+    "dmzwatch.geo.grid",
+    "dmzwatch.geo.distance",
     "dmzwatch.scenario",
     "dmzwatch.patrol",
     "dmzwatch.patrol.milp",
@@ -44,6 +46,11 @@ FORBIDDEN = [
     "dmzwatch.cli",
     "dmzwatch.export",
     "dmzwatch.report",
+    "dmzwatch.api",
+    "dmzwatch.store",
+    "pydantic_settings",
+    "playwright",
+    "schemathesis",
 ]
 
 

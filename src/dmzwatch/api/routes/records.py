@@ -1,0 +1,129 @@
+"""Readers' resources: findings, quarantine, reports and the evidence-log status."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import FileResponse
+
+from ...errors import NotFound
+from .._errors import ERROR_RESPONSES
+from ..auth import Admin, Reader
+from ..evaluate import run_check
+from ..records import finding_dict, finding_rows, quarantine_rows, verification
+from ..reports import list_reports, report_path
+from ..schemas import (
+    CheckSummary,
+    FindingOut,
+    FindingsPage,
+    Quarantine,
+    ReportFile,
+    VerifyStatus,
+)
+from ..services import Services, services
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api", responses=ERROR_RESPONSES)
+Svc = Annotated[Services, Depends(services)]
+
+
+ScenarioQuery = Annotated[
+    str | None, Query(description="Scenario (default: the server's scenario)")
+]
+
+
+@router.get("/findings", tags=["findings"])
+def findings(
+    svc: Svc,
+    _: Reader,
+    scenario: ScenarioQuery = None,
+    verdict: Literal["violation", "possible", "compliant"] | None = None,
+    rule: Annotated[str | None, Query(max_length=100)] = None,
+    event: Annotated[
+        str | None, Query(max_length=300, description="An event key, source:source_id")
+    ] = None,
+    band: Literal["core", "fringe", "outside"] | None = None,
+    since: Annotated[dt.date | None, Query(description="Events on or after this day")] = None,
+    until: Annotated[dt.date | None, Query(description="Events on or before this day")] = None,
+    limit: Annotated[int, Query(ge=1, le=100_000)] = 1000,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> FindingsPage:
+    """The current findings (recorded by ``dmzwatch check`` or ``POST /api/check``), worst
+    first, each with its rule, clause, events, band, distance, p_in_zone and reasons."""
+    s = svc.scenario(scenario)
+    current = svc.findings.current(svc.store(), s.agreement.id)
+    body = finding_rows(
+        current,
+        verdict=verdict,
+        rule=rule,
+        event=event,
+        band=band,
+        since=since,
+        until=until,
+        limit=min(limit, svc.settings.page_max),
+        offset=offset,
+    )
+    return FindingsPage.model_validate(body)
+
+
+@router.get("/findings/{finding_id}", tags=["findings"])
+def finding(finding_id: str, svc: Svc, _: Reader, scenario: ScenarioQuery = None) -> FindingOut:
+    """One current finding."""
+    s = svc.scenario(scenario)
+    for f in svc.findings.current(svc.store(), s.agreement.id):
+        if f.finding_id == finding_id:
+            return FindingOut.model_validate(finding_dict(f))
+    raise NotFound(f"no current finding {finding_id!r} under {s.name}")
+
+
+@router.post("/check", tags=["findings"])
+async def check(svc: Svc, _: Admin, scenario: ScenarioQuery = None) -> CheckSummary:
+    """Evaluate every rule on the stored events and record the findings in the evidence log
+    (as ``dmzwatch check``); re-running on the same events appends nothing."""
+    s = svc.scenario(scenario)
+    body = await run_in_threadpool(lambda: run_check(svc.store(), s))
+    return CheckSummary.model_validate(body)
+
+
+@router.get("/quarantine", tags=["events"])
+def quarantine(
+    svc: Svc,
+    _: Reader,
+    source: Annotated[str | None, Query(max_length=100)] = None,
+    limit: Annotated[int, Query(ge=1, le=100_000)] = 1000,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> Quarantine:
+    """Rows that were not stored, one item per problem: source, file, line, field, value,
+    reason, and the original row."""
+    body: dict[str, Any] = quarantine_rows(
+        svc.store(), source=source, limit=min(limit, svc.settings.page_max), offset=offset
+    )
+    return Quarantine.model_validate(body)
+
+
+@router.get("/verify", tags=["evidence"])
+def verify_log(svc: Svc, _: Reader) -> VerifyStatus:
+    """Check the hash-chained evidence log and every record against it."""
+    return VerifyStatus.model_validate(verification(svc.store()))
+
+
+@router.get("/reports", tags=["reports"])
+def reports(svc: Svc, _: Reader) -> list[ReportFile]:
+    """Report files in the server's reports directory, newest first."""
+    return [ReportFile.model_validate(r) for r in list_reports(svc.settings.reports_path())]
+
+
+@router.get(
+    "/reports/{name:path}",
+    tags=["reports"],
+    response_class=FileResponse,
+    responses={200: {"description": "The report file (HTML, PDF, PNG, SVG, JSON or CSV)"}},
+)
+def report(name: str, svc: Svc, _: Reader) -> FileResponse:
+    """One report file."""
+    path, media = report_path(svc.settings.reports_path(), name)
+    return FileResponse(path, media_type=media)

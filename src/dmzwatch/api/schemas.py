@@ -1,0 +1,231 @@
+"""Bodies the API reads and writes (pydantic: the boundary, and the OpenAPI document)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .tokens import ApiToken, Role
+
+__all__ = [
+    "CheckSummary",
+    "EventResult",
+    "EventsPosted",
+    "FeatureCollection",
+    "FindingOut",
+    "FindingsPage",
+    "Health",
+    "Me",
+    "MonitorTokenCreate",
+    "OtherTokenCreate",
+    "Problem",
+    "Quarantine",
+    "QuarantineItem",
+    "ReportFile",
+    "ScenarioInfo",
+    "TokenCreate",
+    "TokenCreated",
+    "TokenInfo",
+    "VerifyStatus",
+]
+
+
+class FeatureCollection(BaseModel):
+    """A GeoJSON FeatureCollection (RFC 7946), WGS84 lon/lat."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: Literal["FeatureCollection"]
+    features: list[dict[str, Any]]
+
+
+class ScenarioInfo(BaseModel):
+    name: str
+    title: str
+    signed: dt.date
+    timezone: str
+    default: bool
+    schematic: bool
+    zones: list[str]
+    parties: dict[str, str]
+    rules: list[dict[str, Any]]
+    milestones: list[dict[str, Any]]
+    layers: list[str]
+
+
+class Problem(BaseModel):
+    """One reason an event was rejected."""
+
+    field: str
+    value: str
+    reason: str
+
+
+class EventResult(BaseModel):
+    """What became of one posted event (``index``: its position in the posted batch)."""
+
+    index: int
+    source: str | None = None
+    source_id: str | None = None
+    status: Literal["stored", "duplicate", "rejected"]
+    event_id: str | None = None
+    problems: list[Problem] = Field(default_factory=list)
+
+
+class EventsPosted(BaseModel):
+    """The answer to a POST of events: counts, then one result per event, in order."""
+
+    received: int
+    stored: int
+    duplicates: int
+    rejected: int
+    party: str | None
+    results: list[EventResult]
+
+
+class ReportFile(BaseModel):
+    name: str
+    size: int
+    modified: dt.datetime
+    media_type: str
+    url: str
+
+
+class MonitorTokenCreate(BaseModel):
+    """A monitor token, bound to a party (e.g. ``TR``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    role: Literal["monitor"]
+    party: str = Field(min_length=1, max_length=16, pattern=r"^[A-Za-z0-9_-]+$")
+    label: str = Field("", max_length=200)
+
+
+class OtherTokenCreate(BaseModel):
+    """An admin or analyst token (bound to no party)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    role: Literal["admin", "analyst"]
+    label: str = Field("", max_length=200)
+
+
+TokenCreate = Annotated[MonitorTokenCreate | OtherTokenCreate, Field(discriminator="role")]
+
+
+class TokenInfo(BaseModel):
+    id: str
+    role: Role
+    party: str | None
+    label: str
+    created_at: dt.datetime
+    revoked_at: dt.datetime | None
+
+    @classmethod
+    def of(cls, token: ApiToken) -> TokenInfo:
+        return cls(
+            id=token.id,
+            role=token.role,
+            party=token.party,
+            label=token.label,
+            created_at=token.created_at,
+            revoked_at=token.revoked_at,
+        )
+
+
+class TokenCreated(TokenInfo):
+    """A new token: ``token`` is the secret, shown this once and stored only hashed."""
+
+    token: str
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    version: str
+    scenario: str
+
+
+class Me(BaseModel):
+    """Who the caller is: ``role`` null for anonymous."""
+
+    role: Role | None
+    party: str | None
+    token_id: str | None
+
+
+class QuarantineItem(BaseModel):
+    """One problem of one quarantined row."""
+
+    id: int
+    source: str
+    file: str
+    line: int | None
+    field: str
+    value: str
+    reason: str
+    original: Any
+
+
+class Quarantine(BaseModel):
+    total: int
+    limit: int
+    offset: int
+    items: list[QuarantineItem]
+
+
+class VerifyStatus(BaseModel):
+    """The evidence log: ``ok`` when the chain and every record match."""
+
+    ok: bool
+    entries: int
+    broken_record: str | None
+    reason: str | None
+    summary: str
+    counts: dict[str, int]
+
+
+class FindingOut(BaseModel):
+    """A finding with everything that explains it (see ``docs/findings.md``)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    finding_id: str
+    agreement: str
+    rule: str
+    rule_kind: str
+    clause: str
+    verdict: Literal["violation", "possible", "compliant"]
+    event_ids: list[str]
+    event_id: str
+    event_date: str
+    zone: str
+    band: str
+    distance_km: float | None
+    p_in_zone: float
+    shape: str
+    first_day: dt.date
+    last_day: dt.date
+    rule_start: dt.datetime
+    reasons: list[str]
+
+
+class FindingsPage(BaseModel):
+    total: int
+    limit: int
+    offset: int
+    items: list[FindingOut]
+
+
+class CheckSummary(BaseModel):
+    """What a check run did: findings made, and what was appended to the evidence log."""
+
+    scenario: str
+    events: int
+    findings: int
+    by_verdict: dict[str, int]
+    new: int
+    revised: int
+    unchanged: int
+    withdrawn: int

@@ -1,0 +1,321 @@
+"""Store posted events as the file ingest stores rows: validated, stored or quarantined.
+
+A posted batch becomes one ingest per source in the store (format ``api``); each event is
+checked by :func:`dmzwatch.events.validate.validate` (the checks every file gets) after
+the JSON checks of :mod:`dmzwatch.api.intake`, then stored, recognised as a duplicate, or
+quarantined with every reason. The party and token that submitted each stored event are
+in its original row (so in the hash-chained evidence log) and in the ``api_submissions``
+table of this module, which :func:`ensure_tables` creates.
+
+Linking probable duplicates across sources scans the store, so it is not done while the
+client waits: :class:`Linker` does it in the background once posting pauses, from the
+``api_link_queue`` table, so nothing is forgotten over a restart.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from shapely.geometry.base import BaseGeometry
+
+from ..events.columns import RowProblem
+from ..events.model import sha256_hex
+from ..events.validate import SeenIds, validate
+from ..store import Store
+from ..store.links import link_new_events
+from .intake import empty_columns, intake
+
+__all__ = ["Linker", "Submitted", "ensure_tables", "submit"]
+
+logger = logging.getLogger(__name__)
+
+_TABLES = (
+    """CREATE TABLE IF NOT EXISTS api_submissions (
+        event_id BIGINT PRIMARY KEY,
+        party TEXT,
+        token_id TEXT NOT NULL,
+        received_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS api_link_queue (
+        ingest_id BIGINT PRIMARY KEY,
+        queued_at TEXT NOT NULL
+    )""",
+)
+
+
+def ensure_tables(store: Store) -> None:
+    """Create this module's tables in the store when they are missing."""
+    with store.db.transaction():
+        for statement in _TABLES:
+            store.db.execute(statement)
+
+
+@dataclass(slots=True)
+class Submitted:
+    """The outcome of one POST: a result per posted event, in order."""
+
+    results: list[dict[str, Any]]
+    ingests: list[int] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.results if r["status"] == status)
+
+
+def _problem_dicts(problems: Sequence[RowProblem]) -> list[dict[str, str]]:
+    return [{"field": p.field, "value": p.value, "reason": p.reason} for p in problems]
+
+
+def _text(value: object) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def submit(
+    store: Store,
+    items: Sequence[Any],
+    *,
+    party: str | None,
+    token_id: str,
+    territory: BaseGeometry | None,
+    now: dt.datetime | None = None,
+) -> Submitted:
+    """Validate and store ``items`` (posted JSON values); one result per item."""
+    received = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
+    got = intake(items, party=party, token_id=token_id)
+    results: list[dict[str, Any] | None] = [None] * len(items)
+    file = f"api:{token_id}"
+    out = Submitted(results=[])
+
+    # events that failed the JSON checks: quarantined under their source (or "api")
+    early: dict[str, list[int]] = {}
+    for i in got.problems:
+        item = items[i]
+        source = item.get("source") if isinstance(item, dict) else None
+        early.setdefault(
+            source.strip() if isinstance(source, str) and source.strip() else "api", []
+        ).append(i)
+
+    for source in sorted(set(got.columns) | set(early)):
+        cols = got.columns.get(source)
+        index = got.index.get(source, [])
+        if cols is None:
+            cols = empty_columns(source)
+        ingest_id = store.start_ingest(file, "api", source)
+        out.ingests.append(ingest_id)
+        problems = validate(cols, territory=territory, now=received) if len(cols) else []
+        n = len(cols)
+        bad = np.zeros(n, dtype=bool)
+        for p in problems:
+            bad[p.index] = True
+        good = np.flatnonzero(~bad)
+        repeats, conflicts = SeenIds().check(
+            cols.source_id[good].tolist(),
+            cols.original_hash[good].tolist(),
+            cols.line[good].tolist(),
+        )
+        for c in conflicts:
+            k = int(good[c.index])
+            problems.append(RowProblem(k, c.field, c.value, c.reason.replace("line", "event")))
+            bad[k] = True
+        repeat = np.zeros(n, dtype=bool)
+        repeat[good[repeats]] = True
+        by_row: dict[int, list[RowProblem]] = {}
+        for p in problems:
+            by_row.setdefault(p.index, []).append(p)
+        quarantine: list[tuple[int | None, str, list[dict[str, str]], str]] = [
+            (
+                int(cols.line[k]),
+                str(cols.original_hash[k]),
+                _problem_dicts(ps),
+                str(cols.original[k]),
+            )
+            for k, ps in sorted(by_row.items())
+        ]
+        for i in early.get(source, []):
+            original = _text(
+                {"posted": items[i], "submitted_by": {"party": party, "token": token_id}}
+            )
+            quarantine.append(
+                (i + 1, sha256_hex(original), _problem_dicts(got.problems[i]), original)
+            )
+        keep = np.flatnonzero(~bad & ~repeat)
+        kept = cols.take(keep)
+        stored, taken = store.write_batch(kept, quarantine, file=file, ingest_id=ingest_id)
+        changed = [(k, h) for k, h, mine in taken if h != mine]
+        if changed:
+            extra = []
+            for k, h in changed:
+                reason = f"already stored with different content (stored content hash {h[:12]})"
+                problem = RowProblem(int(keep[k]), "source_id", str(kept.source_id[k]), reason)
+                by_row.setdefault(int(keep[k]), []).append(problem)
+                extra.append(
+                    (
+                        int(kept.line[k]),
+                        str(kept.original_hash[k]),
+                        _problem_dicts([problem]),
+                        str(kept.original[k]),
+                    )
+                )
+            store.write_batch(
+                kept.take(np.array([], dtype=np.intp)), extra, file=file, ingest_id=ingest_id
+            )
+        ids = _ids(store, source, [str(s) for s in cols.source_id.tolist()])
+        stored_rows = {int(keep[k]) for k in stored}
+        for k in range(n):
+            i = index[k]
+            sid = str(cols.source_id[k])
+            base = {"index": i, "source": source, "source_id": sid}
+            if k in by_row:
+                results[i] = {**base, "status": "rejected", "problems": _problem_dicts(by_row[k])}
+            elif k in stored_rows:
+                results[i] = {**base, "status": "stored", "event_id": ids.get(sid)}
+            else:
+                results[i] = {**base, "status": "duplicate", "event_id": ids.get(sid)}
+        for i in early.get(source, []):
+            results[i] = _rejected_early(i, items[i], got.problems[i])
+        new_ids = [ids[str(kept.source_id[k])] for k in stored if str(kept.source_id[k]) in ids]
+        _record(store, ingest_id, new_ids, party, token_id, received)
+        counts = {
+            "read": n + len(early.get(source, [])),
+            "stored": len(stored),
+            "duplicates": int(repeat.sum()) + len(taken) - len(changed),
+            "quarantined": len(by_row) + len(early.get(source, [])),
+        }
+        store.finish_ingest(ingest_id, counts)
+    out.results = [r for r in results if r is not None]
+    return out
+
+
+def _rejected_early(i: int, item: Any, problems: Sequence[RowProblem]) -> dict[str, Any]:
+    fields = item if isinstance(item, dict) else {}
+    source, sid = fields.get("source"), fields.get("source_id")
+    return {
+        "index": i,
+        "source": source if isinstance(source, str) and source.strip() else None,
+        "source_id": str(sid) if isinstance(sid, str | int) and not isinstance(sid, bool) else None,
+        "status": "rejected",
+        "problems": _problem_dicts(problems),
+    }
+
+
+def _ids(store: Store, source: str, source_ids: Sequence[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    unique = sorted(set(source_ids))
+    for k in range(0, len(unique), 500):
+        chunk = unique[k : k + 500]
+        marks = ", ".join("?" * len(chunk))
+        for eid, sid in store.db.query(
+            f"SELECT id, source_id FROM events WHERE source = ? AND source_id IN ({marks})",
+            (source, *chunk),
+        ):
+            out[str(sid)] = str(eid)
+    return out
+
+
+def _record(
+    store: Store,
+    ingest_id: int,
+    event_ids: Sequence[str],
+    party: str | None,
+    token_id: str,
+    received: dt.datetime,
+) -> None:
+    when = received.isoformat()
+    with store.db.transaction():
+        store.db.executemany(
+            "INSERT INTO api_submissions (event_id, party, token_id, received_at) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            [(int(e), party, token_id, when) for e in event_ids],
+        )
+        store.db.execute(
+            "INSERT INTO api_link_queue (ingest_id, queued_at) VALUES (?, ?) "
+            "ON CONFLICT DO NOTHING",
+            (ingest_id, when),
+        )
+
+
+class Linker:
+    """Links probable duplicates of posted events in the background, once posting pauses.
+
+    ``open_store`` makes the linker's own store connection. :meth:`poke` after each POST;
+    the thread waits until ``quiet_s`` seconds pass without a poke, then links every queued
+    ingest (oldest first), clears it from the queue and, when there was any, calls ``then``
+    with its store (the app re-evaluates the rules there, so new events get their findings).
+    """
+
+    def __init__(
+        self,
+        open_store: Callable[[], Store],
+        quiet_s: float = 1.0,
+        then: Callable[[Store], object] | None = None,
+    ) -> None:
+        self._open = open_store
+        self.quiet_s = quiet_s
+        self._then = then
+        self._last = time.monotonic()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="dmzwatch-linker", daemon=True)
+        self._thread.start()
+        self._wake.set()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def poke(self) -> None:
+        self._last = time.monotonic()
+        self._wake.set()
+
+    def _run(self) -> None:
+        store = self._open()
+        try:
+            while not self._stop.is_set():
+                self._wake.wait()
+                self._wake.clear()
+                while not self._stop.is_set():
+                    idle = time.monotonic() - self._last
+                    if idle >= self.quiet_s:
+                        break
+                    self._stop.wait(self.quiet_s - idle)
+                if not self._stop.is_set():
+                    self.run_once(store)
+        finally:
+            store.close()
+
+    def run_once(self, store: Store) -> int:
+        """Link every queued ingest now; returns the number of links made."""
+        linked = 0
+        queued = store.db.query("SELECT ingest_id FROM api_link_queue ORDER BY ingest_id")
+        if not queued:
+            return 0
+        for (ingest_id,) in queued:
+            if self._stop.is_set():
+                break
+            try:
+                linked += link_new_events(store, int(ingest_id))
+            except Exception:  # keep the queue entry: the next round tries again
+                logger.exception("linking ingest %s failed", ingest_id)
+                continue
+            with store.db.transaction():
+                store.db.execute(
+                    "DELETE FROM api_link_queue WHERE ingest_id = ?", (int(ingest_id),)
+                )
+        if self._then is not None and not self._stop.is_set():
+            try:
+                self._then(store)
+            except Exception:
+                logger.exception("the step after linking failed")
+        return linked

@@ -1,0 +1,502 @@
+/* dmzwatch web map: zones, base layers and events from the dmzwatch API, drawn with Leaflet.
+ * No tile server and no other origin: every layer comes from /api/ on this server. */
+(function () {
+  "use strict";
+
+  var COLORS = { violation: "#c62828", possible: "#ef8f00", compliant: "#2e7d32", none: "#6b7785" };
+  var VERDICTS = ["violation", "possible", "compliant", "none"];
+  var VERDICT_LABEL = {
+    violation: "violation", possible: "possible violation", compliant: "compliant", none: "no finding"
+  };
+  var BANDS = ["core", "fringe", "outside"];
+  var BAND_LABEL = { core: "zone core", fringe: "zone fringe", outside: "outside the zone" };
+  var STYLE = {
+    core: { color: "#b35c00", weight: 1, fillColor: "#f59e42", fillOpacity: 0.38 },
+    fringe: { color: "#b35c00", weight: 1, dashArray: "4 3", fillColor: "#fbd38d", fillOpacity: 0.32 },
+    line: { color: "#7b1e3b", weight: 3, opacity: 0.95 },
+    border: { color: "#39434d", weight: 1.6, opacity: 0.9 },
+    gov: { color: "#8f9aa6", weight: 0.8, fillColor: "#f6f3ea", fillOpacity: 1 },
+    place: { radius: 2.5, color: "#47515c", weight: 1, fillColor: "#ffffff", fillOpacity: 1 }
+  };
+  var TOKEN_KEY = "dmzwatch-token";
+  var PAGE = 10000;
+
+  var state = {
+    token: "",
+    me: null,
+    scenario: null,
+    events: [],
+    days: [],
+    dayOf: [],
+    layers: {},
+    eventLayer: null,
+    drawn: 0
+  };
+  var $ = function (id) { return document.getElementById(id); };
+
+  // ------------------------------------------------------------------ map and panes
+  var map = L.map("map", { zoomSnap: 0.25, attributionControl: false, preferCanvas: false });
+  [["govs", 300], ["zones", 350], ["lines", 420], ["places", 440], ["events", 460]].forEach(function (p) {
+    map.createPane(p[0]).style.zIndex = String(p[1]);
+  });
+  map.setView([35.6, 36.7], 8);
+  L.control.scale({ imperial: false, position: "bottomright" }).addTo(map);
+
+  // ------------------------------------------------------------------ API access
+  function api(path) {
+    var headers = { Accept: "application/json" };
+    if (state.token) headers.Authorization = "Bearer " + state.token;
+    return fetch(path, { headers: headers }).then(function (r) {
+      return r.json().catch(function () { return {}; }).then(function (body) {
+        if (!r.ok) {
+          var err = new Error((body.error && body.error.message) || r.statusText);
+          err.status = r.status;
+          throw err;
+        }
+        return body;
+      });
+    });
+  }
+
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) {
+      if (k === "text") node.textContent = attrs[k];
+      else if (k === "className") node.className = attrs[k];
+      else node.setAttribute(k, attrs[k]);
+    });
+    (children || []).forEach(function (c) {
+      node.appendChild(typeof c === "string" ? document.createTextNode(c) : c);
+    });
+    return node;
+  }
+
+  function setStatus(name, value) { document.body.dataset[name] = String(value); }
+
+  // ------------------------------------------------------------------ token
+  function readToken() {
+    var m = /(?:^|[#&])token=([^&]+)/.exec(window.location.hash);
+    if (m) {
+      sessionStorage.setItem(TOKEN_KEY, decodeURIComponent(m[1]));
+      history.replaceState(null, "", window.location.pathname + window.location.search);
+    }
+    state.token = sessionStorage.getItem(TOKEN_KEY) || "";
+  }
+
+  function whoAmI() {
+    return api("/api/me").then(function (me) {
+      state.me = me;
+      var who = me.role ? me.role + (me.party ? " · " + me.party : "") : "not signed in";
+      $("who").textContent = who;
+      $("sign-out").hidden = !me.role;
+      $("token").hidden = !!me.role;
+      $("token-form").querySelector("button[type=submit]").hidden = !!me.role;
+    }).catch(function (err) {
+      if (err.status === 401) {
+        sessionStorage.removeItem(TOKEN_KEY);
+        state.token = "";
+        $("who").textContent = "token refused";
+        return whoAmI();
+      }
+      throw err;
+    });
+  }
+
+  $("token-form").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    var value = $("token").value.trim();
+    if (!value) return;
+    sessionStorage.setItem(TOKEN_KEY, value);
+    state.token = value;
+    $("token").value = "";
+    whoAmI().then(loadEvents).then(loadReports);
+  });
+  $("sign-out").addEventListener("click", function () {
+    sessionStorage.removeItem(TOKEN_KEY);
+    state.token = "";
+    whoAmI().then(loadEvents).then(loadReports);
+  });
+
+  // ------------------------------------------------------------------ base layers
+  function clearLayers() {
+    Object.keys(state.layers).forEach(function (k) { map.removeLayer(state.layers[k]); });
+    state.layers = {};
+  }
+
+  function loadBase(name) {
+    var q = "?scenario=" + encodeURIComponent(name);
+    var info = state.scenario;
+    var want = ["lines", "places"].concat(info.layers.indexOf("areas") >= 0 ? ["areas"] : [])
+      .concat(info.layers.indexOf("territory") >= 0 ? ["territory"] : []);
+    return Promise.all([api("/api/zones" + q)].concat(want.map(function (l) {
+      return api("/api/layers/" + l + q);
+    }))).then(function (parts) {
+      clearLayers();
+      var zones = parts[0];
+      var byName = {};
+      want.forEach(function (l, i) { byName[l] = parts[i + 1]; });
+      if (byName.areas) {
+        state.layers.governorates = L.geoJSON(byName.areas, {
+          pane: "govs", style: function () { return STYLE.gov; }, interactive: false,
+          onEachFeature: function (f, layer) {
+            layer.bindTooltip(f.properties.name, {
+              permanent: true, direction: "center", className: "label-gov", opacity: 1
+            });
+          }
+        }).addTo(map);
+      }
+      if (byName.territory) {
+        state.layers.border = L.geoJSON(byName.territory, {
+          pane: "govs", style: function () { return STYLE.border; }, interactive: false
+        }).addTo(map);
+      }
+      state.layers.zoneFringe = L.geoJSON(zones, {
+        pane: "zones", filter: function (f) { return f.properties.band === "fringe"; },
+        style: function () { return STYLE.fringe; },
+        onEachFeature: function (f, layer) { layer.bindTooltip(zoneText(f.properties), { sticky: true }); }
+      }).addTo(map);
+      state.layers.zoneCore = L.geoJSON(zones, {
+        pane: "zones", filter: function (f) { return f.properties.band !== "fringe"; },
+        style: function () { return STYLE.core; },
+        onEachFeature: function (f, layer) { layer.bindTooltip(zoneText(f.properties), { sticky: true }); }
+      }).addTo(map);
+      state.layers.lines = L.geoJSON(byName.lines, {
+        pane: "lines", style: function () { return STYLE.line; },
+        onEachFeature: function (f, layer) {
+          layer.bindTooltip(f.properties.description || f.properties.id, { sticky: true });
+        }
+      }).addTo(map);
+      state.layers.places = L.geoJSON(byName.places, {
+        pane: "places",
+        pointToLayer: function (f, ll) {
+          var big = f.properties.population >= 30000;
+          var marker = L.circleMarker(ll, L.extend({}, STYLE.place, {
+            pane: "places", radius: big ? 3.5 : 2.5, className: "place"
+          }));
+          marker.bindTooltip(f.properties.name, big ? {
+            permanent: true, direction: "right", className: "label-place", offset: [3, 0], opacity: 1
+          } : { direction: "right" });
+          return marker;
+        }
+      }).addTo(map);
+      var frame = state.layers.zoneFringe.getBounds();
+      if (state.layers.zoneCore.getLayers().length) frame = frame.isValid() ? frame.extend(state.layers.zoneCore.getBounds()) : state.layers.zoneCore.getBounds();
+      if (!frame.isValid()) frame = state.layers.lines.getBounds();
+      if (frame.isValid()) map.fitBounds(frame.pad(0.08));
+      setStatus("zones", zones.features.length);
+      setStatus("places", byName.places.features.length);
+      drawLegend();
+    });
+  }
+
+  function zoneText(p) {
+    var depth = p.depth_max_km != null ? " (" + (p.depth_min_km || 0) + "–" + p.depth_max_km + " km)" : "";
+    return (p.title || p.zone) + ": " + p.band + depth;
+  }
+
+  function drawLegend() {
+    var rows = [
+      ["zoneCore", "Zone core", "key", "background:" + STYLE.core.fillColor + ";border:1px solid " + STYLE.core.color],
+      ["zoneFringe", "Zone fringe (uncertain edge)", "key", "background:" + STYLE.fringe.fillColor + ";border:1px dashed " + STYLE.fringe.color],
+      ["lines", "Line of contact / reference line", "key line", "border-color:" + STYLE.line.color],
+      ["border", "National border", "key line", "border-color:" + STYLE.border.color],
+      ["governorates", "Governorates", "key", "background:" + STYLE.gov.fillColor + ";border:1px solid " + STYLE.gov.color],
+      ["places", "Populated places (GeoNames)", "key dot", "background:#fff;border:1px solid " + STYLE.place.color]
+    ];
+    var list = $("legend");
+    list.textContent = "";
+    rows.forEach(function (r) {
+      if (!state.layers[r[0]]) return;
+      var box = el("input", { type: "checkbox", "data-layer": r[0] });
+      box.checked = map.hasLayer(state.layers[r[0]]);
+      box.addEventListener("change", function () {
+        var layer = state.layers[r[0]];
+        if (box.checked) layer.addTo(map); else map.removeLayer(layer);
+      });
+      var key = el("span", { className: r[2] });
+      key.style.cssText = r[3];
+      list.appendChild(el("li", {}, [el("label", {}, [box, key, r[1]])]));
+    });
+  }
+
+  // ------------------------------------------------------------------ events
+  function localDay(iso) {
+    var fmt = state.dayFormat;
+    return fmt ? fmt.format(new Date(iso)) : iso.slice(0, 10);
+  }
+
+  function loadEvents() {
+    if (state.eventLayer) { map.removeLayer(state.eventLayer); state.eventLayer = null; }
+    state.events = [];
+    if (!state.me || !state.me.role) {
+      $("notice").textContent = "Enter an API token to see events and findings.";
+      prepareTime();
+      applyFilters();
+      setStatus("events", "none");
+      return Promise.resolve();
+    }
+    $("notice").textContent = "Loading events…";
+    var q = "/api/events?scenario=" + encodeURIComponent(state.scenario.name) + "&limit=" + PAGE;
+    var all = [];
+    function page(offset) {
+      return api(q + "&offset=" + offset).then(function (fc) {
+        all = all.concat(fc.features);
+        if (fc.features.length && all.length < fc.total) return page(offset + fc.features.length);
+        return all;
+      });
+    }
+    return page(0).then(function (features) {
+      state.events = features;
+      $("notice").textContent = features.length ? "" : "No events stored yet.";
+      prepareTime();
+      fillActors();
+      applyFilters();
+      setStatus("events", features.length);
+    }).catch(function (err) {
+      $("notice").textContent = "Events could not be loaded: " + err.message;
+      setStatus("events", "error");
+    });
+  }
+
+  function prepareTime() {
+    var slider = $("slider");
+    var days = state.events.map(function (f) { return localDay(f.properties.time); }).sort();
+    state.dayOf = state.events.map(function (f) { return localDay(f.properties.time); });
+    state.days = [];
+    if (days.length) {
+      var d = new Date(days[0] + "T00:00:00Z");
+      var last = new Date(days[days.length - 1] + "T00:00:00Z");
+      while (d <= last) {
+        state.days.push(d.toISOString().slice(0, 10));
+        d = new Date(d.getTime() + 86400000);
+      }
+    }
+    slider.max = String(Math.max(0, state.days.length - 1));
+    slider.value = slider.max;
+    slider.disabled = state.days.length < 2;
+  }
+
+  function fillActors() {
+    var counts = {};
+    state.events.forEach(function (f) {
+      (f.properties.actors || []).forEach(function (a) { counts[a] = (counts[a] || 0) + 1; });
+    });
+    var select = $("actor");
+    var keep = select.value;
+    select.textContent = "";
+    select.appendChild(el("option", { value: "", text: "all actors" }));
+    Object.keys(counts).sort(function (a, b) { return counts[b] - counts[a] || a.localeCompare(b); })
+      .forEach(function (a) {
+        select.appendChild(el("option", { value: a, text: a + " (" + counts[a] + ")" }));
+      });
+    select.value = counts[keep] ? keep : "";
+  }
+
+  function checked(id) {
+    var out = {};
+    Array.prototype.forEach.call($(id).querySelectorAll("input"), function (box) {
+      out[box.value] = box.checked;
+    });
+    return out;
+  }
+
+  function applyFilters() {
+    var verdicts = checked("verdicts");
+    var bands = checked("bands");
+    var actor = $("actor").value;
+    var end = state.days.length ? state.days[Number($("slider").value)] : null;
+    var span = Number($("window").value);
+    var start = null;
+    if (end && span > 0) {
+      start = new Date(new Date(end + "T00:00:00Z").getTime() - (span - 1) * 86400000).toISOString().slice(0, 10);
+    }
+    $("day").textContent = end ? (start ? start + " → " + end : "to " + end) : "—";
+    var counts = { verdict: {}, band: {} };
+    VERDICTS.forEach(function (v) { counts.verdict[v] = 0; });
+    BANDS.forEach(function (b) { counts.band[b] = 0; });
+    var shown = [];
+    state.events.forEach(function (f, i) {
+      var p = f.properties;
+      var day = state.dayOf[i];
+      if (end && day > end) return;
+      if (start && day < start) return;
+      if (actor && (p.actors || []).indexOf(actor) < 0) return;
+      var vOk = verdicts[p.verdict] !== false;
+      var bOk = bands[p.band] !== false;
+      if (bOk) counts.verdict[p.verdict] += 1;
+      if (vOk) counts.band[p.band] += 1;
+      if (vOk && bOk) shown.push(f);
+    });
+    document.querySelectorAll("#verdicts .n").forEach(function (n) { n.textContent = counts.verdict[n.dataset.key]; });
+    document.querySelectorAll("#bands .n").forEach(function (n) { n.textContent = counts.band[n.dataset.key]; });
+    $("count").textContent = shown.length + " / " + state.events.length;
+    drawEvents(shown);
+  }
+
+  function drawEvents(features) {
+    if (state.eventLayer) map.removeLayer(state.eventLayer);
+    var rank = { none: 0, compliant: 1, possible: 2, violation: 3 };
+    features = features.slice().sort(function (a, b) { return rank[a.properties.verdict] - rank[b.properties.verdict]; });
+    state.eventLayer = L.layerGroup(features.map(function (f) {
+      var c = f.geometry.coordinates;
+      var p = f.properties;
+      var marker = L.circleMarker([c[1], c[0]], {
+        pane: "events", radius: p.verdict === "none" ? 4.5 : 6, weight: 1.2, color: "#ffffff",
+        fillColor: COLORS[p.verdict], fillOpacity: 0.92,
+        className: "event verdict-" + p.verdict
+      });
+      marker.on("click", function () { openEvent(marker, f); });
+      return marker;
+    })).addTo(map);
+    state.drawn = features.length;
+    setStatus("drawn", features.length);
+  }
+
+  // ------------------------------------------------------------------ event popup and findings
+  function row(label, value) {
+    if (value === null || value === undefined || value === "" || (Array.isArray(value) && !value.length)) return null;
+    return el("tr", {}, [el("td", { text: label }), el("td", { text: Array.isArray(value) ? value.join(", ") : String(value) })]);
+  }
+
+  function openEvent(marker, f) {
+    var p = f.properties;
+    var box = el("div", { className: "popup", "data-event": p.key });
+    box.appendChild(el("h3", {}, [el("span", { className: "badge " + p.verdict, text: VERDICT_LABEL[p.verdict] }), " ", p.kind.replace(/_/g, " ")]));
+    box.appendChild(el("div", { className: "meta", text: p.time.replace("T", " ").slice(0, 16) + " UTC · " + p.source + " #" + p.source_id + (p.party ? " · submitted by " + p.party : "") }));
+    var cls = p.equipment_class ? p.equipment_class + (p.equipment_inferred ? " (inferred from “" + p.inferred_from.join("”, “") + "”)" : "") : null;
+    var rows = [
+      row("place", BAND_LABEL[p.band] + (p.distance_km != null ? ", " + p.distance_km.toFixed(1) + " km from the line" : "")),
+      row("p in zone", p.p_in_zone.toFixed(2) + " (±" + p.precision_km + " km)"),
+      row("weapon", cls),
+      row("count", p.count),
+      row("actors", p.actors),
+      row("fatalities", p.fatalities == null ? null : p.fatalities + (p.civilians ? " (" + p.civilians + " civilians)" : "")),
+      row("text", p.text)
+    ].filter(Boolean);
+    box.appendChild(el("table", {}, rows));
+    var list = el("div", { className: "findings" });
+    box.appendChild(list);
+    marker.bindPopup(box, { maxWidth: 380, minWidth: 260 }).openPopup();
+    if (!p.findings.length) {
+      list.appendChild(el("p", { className: "meta", text: "No rule of the agreement judged this event." }));
+      setStatus("popup", p.key);
+      return;
+    }
+    list.appendChild(el("p", { className: "meta", text: "Loading findings…" }));
+    api("/api/findings?event=" + encodeURIComponent(p.key) + "&scenario=" + encodeURIComponent(state.scenario.name))
+      .then(function (body) {
+        list.textContent = "";
+        body.items.forEach(function (fd) { list.appendChild(findingBox(fd)); });
+        marker.getPopup().update();
+        setStatus("popup", p.key);
+      }).catch(function (err) {
+        list.textContent = "Findings could not be loaded: " + err.message;
+      });
+  }
+
+  function findingBox(fd) {
+    var box = el("div", { className: "finding", "data-finding": fd.finding_id });
+    box.appendChild(el("div", {}, [el("span", { className: "badge " + fd.verdict, text: VERDICT_LABEL[fd.verdict] || fd.verdict }), " rule ", el("b", { text: fd.rule })]));
+    if (fd.clause) box.appendChild(el("div", { className: "clause", text: "“" + fd.clause + "”" }));
+    var facts = [
+      fd.band ? "band " + fd.band : "outside the zone",
+      fd.distance_km != null ? fd.distance_km.toFixed(1) + " km from the line" : null,
+      "p_in_zone " + Number(fd.p_in_zone).toFixed(2) + (fd.shape ? " (" + fd.shape + ")" : ""),
+      fd.first_day ? "event date " + (fd.first_day === fd.last_day ? fd.first_day : fd.first_day + "…" + fd.last_day) : null,
+      fd.rule_start ? "rule in force from " + String(fd.rule_start).slice(0, 10) : null
+    ].filter(Boolean);
+    box.appendChild(el("div", { className: "meta", text: facts.join(" · ") }));
+    if (fd.reasons && fd.reasons.length) {
+      box.appendChild(el("ul", {}, fd.reasons.map(function (r) { return el("li", { text: r }); })));
+    }
+    return box;
+  }
+
+  // ------------------------------------------------------------------ reports
+  function loadReports() {
+    var section = $("reports-section");
+    if (!state.me || !state.me.role) { section.hidden = true; return Promise.resolve(); }
+    return api("/api/reports").then(function (files) {
+      var list = $("reports");
+      list.textContent = "";
+      files.filter(function (f) { return /\.(html|pdf)$/.test(f.name); }).slice(0, 8).forEach(function (f) {
+        var button = el("button", { type: "button", text: f.name });
+        button.addEventListener("click", function () { openReport(f); });
+        list.appendChild(el("li", {}, [button]));
+      });
+      section.hidden = !list.children.length;
+    }).catch(function () { section.hidden = true; });
+  }
+
+  function openReport(f) {
+    var win = window.open("", "_blank");
+    fetch(f.url, { headers: { Authorization: "Bearer " + state.token } })
+      .then(function (r) { return r.blob(); })
+      .then(function (blob) {
+        var url = URL.createObjectURL(blob);
+        if (win) win.location = url; else window.location = url;
+      });
+  }
+
+  // ------------------------------------------------------------------ controls
+  function buildChecks(id, keys, labels, swatch) {
+    var box = $(id);
+    keys.forEach(function (k) {
+      var input = el("input", { type: "checkbox", value: k });
+      input.checked = true;
+      input.addEventListener("change", applyFilters);
+      var parts = [input];
+      if (swatch) {
+        var s = el("span", { className: "swatch" });
+        s.style.background = COLORS[k];
+        parts.push(s);
+      }
+      parts.push(labels[k]);
+      parts.push(el("span", { className: "n", "data-key": k, text: "0" }));
+      box.appendChild(el("label", {}, parts));
+    });
+  }
+
+  buildChecks("verdicts", VERDICTS, VERDICT_LABEL, true);
+  buildChecks("bands", BANDS, BAND_LABEL, false);
+  $("slider").addEventListener("input", applyFilters);
+  $("window").addEventListener("change", applyFilters);
+  $("actor").addEventListener("change", applyFilters);
+
+  function selectScenario(name) {
+    setStatus("ready", "no");
+    return api("/api/scenarios/" + encodeURIComponent(name)).then(function (info) {
+      state.scenario = info;
+      $("scenario-title").textContent = info.title + " · signed " + info.signed;
+      try {
+        state.dayFormat = new Intl.DateTimeFormat("en-CA", {
+          timeZone: info.timezone, year: "numeric", month: "2-digit", day: "2-digit"
+        });
+      } catch (e) { state.dayFormat = null; }
+      return loadBase(name);
+    }).then(loadEvents).then(function () { setStatus("ready", "yes"); });
+  }
+
+  $("scenario").addEventListener("change", function () { selectScenario($("scenario").value); });
+
+  readToken();
+  whoAmI()
+    .then(function () { return api("/api/scenarios"); })
+    .then(function (list) {
+      var select = $("scenario");
+      var chosen = list[0] && list[0].name;
+      list.forEach(function (s) {
+        select.appendChild(el("option", { value: s.name, text: s.name }));
+        if (s.default) chosen = s.name;
+      });
+      select.value = chosen;
+      return selectScenario(chosen);
+    })
+    .then(loadReports)
+    .catch(function (err) {
+      $("notice").textContent = "The map could not load: " + err.message;
+      setStatus("ready", "error");
+    });
+
+  window.dmzwatchMap = { map: map, state: state };
+})();
