@@ -145,7 +145,8 @@ def _lambert(px: float, py: float, pz: float, qx: float, qy: float, qz: float) -
     sigma = 2.0 * math.asin(min(1.0, h))
     sin_sigma = 2.0 * h * math.sqrt(c2h)
     x = (sigma - sin_sigma) * (0.5 * (pz + qz)) ** 2 / c2h
-    y = (sigma + sin_sigma) * (0.5 * (qz - pz)) ** 2 / s2h
+    # s2h underflows to 0 for points a few 1e-150 rad apart: the term then vanishes with it
+    y = 0.0 if s2h == 0.0 else (sigma + sin_sigma) * (0.5 * (qz - pz)) ** 2 / s2h
     return _A * (sigma - 0.5 * _F * (x + y))
 
 
