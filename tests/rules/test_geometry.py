@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 from dmzwatch.geo.distance import Segments
 from dmzwatch.rules._geometry import side_of_line
 
-coords = st.lists(
-    st.tuples(st.floats(-1000, 1000), st.floats(-1000, 1000)), min_size=2, max_size=8, unique=True
-)
+# projected metres, to the millimetre (zone geometry is snapped to a 1 mm grid)
+metres = st.floats(-1000, 1000).map(lambda v: round(v, 3))
+coords = st.lists(st.tuples(metres, metres), min_size=2, max_size=8, unique=True)
 
 
 @settings(max_examples=80, deadline=None)
