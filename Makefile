@@ -37,8 +37,8 @@ test: setup
 check: lint typecheck pytest
 
 lint:
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff format --check src tests bench scripts
 
 typecheck:
 	$(BIN)/mypy
