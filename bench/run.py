@@ -22,6 +22,7 @@ import json
 import os
 import platform
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -295,6 +296,47 @@ def pinzone_rows(n: int, repeat: int) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
+UCDP = Path("/work/shared/data/ucdp_ged_syria_nw_2018_2019.csv")
+
+
+def resampled_events(n: int, seed: int = 5) -> list[Any]:
+    """``n`` events drawn from the real UCDP GED rows (CC BY 4.0), each moved up to ~5 km."""
+    import dataclasses
+
+    from dmzwatch.events.readers import read
+
+    packaged = HERE.parent / "src" / "dmzwatch" / "data" / UCDP.name
+    real = []
+    for batch in read(packaged if packaged.exists() else UCDP, "ucdp"):
+        bad = {p.row for p in batch.columns.problems}
+        real += [batch.columns.event(i) for i in range(len(batch.columns)) if i not in bad]
+    rng = np.random.default_rng(seed)
+    pick = rng.integers(0, len(real), n)
+    shift = rng.uniform(-0.05, 0.05, (n, 2))
+    return [
+        dataclasses.replace(real[i], source_id=f"{real[i].source_id}-{k}",
+                            lon=real[i].lon + shift[k, 0], lat=real[i].lat + shift[k, 1],
+                            content_hash="")
+        for k, i in enumerate(pick)
+    ]  # fmt: skip
+
+
+def check_rows(n: int, repeat: int) -> list[dict[str, Any]]:
+    """The idlib-2018 rules on ``n`` resampled events, in this process (events/s)."""
+    import dmzwatch
+    from dmzwatch.rules.engine import Engine
+
+    events = resampled_events(n)
+    engine = Engine(dmzwatch.load_scenario(SCENARIO))
+    engine.run(events[:100])  # warm-up: kernels, classifiers
+    seconds, findings = best_of(lambda: engine.run(events), repeat)
+    return [
+        {"what": "check: idlib-2018 rules on resampled UCDP events",
+         "method": "dmzwatch Engine.run (in process)", "n": n, "points_per_s": n / seconds,
+         "findings": len(findings), "rules": len(engine.checks)},
+    ]  # fmt: skip
+
+
 def ingest_rows(n: int) -> list[dict[str, Any]] | str:
     path = HERE / "ingest.py"
     if not path.is_file():
@@ -304,6 +346,103 @@ def ingest_rows(n: int) -> list[dict[str, Any]] | str:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return list(module.run(n))
+
+
+# -- scale: the classify command, local engine and dask engine, as N grows ---------------------
+
+_SCALE_PART = 1_000_000  # rows per Parquet file (one Dask partition each)
+_RUN_CLI = (
+    "import sys; from pathlib import Path; from dmzwatch.cli import main; "
+    "rc = main(sys.argv[1:]); status = Path('/proc/self/status').read_text().splitlines(); "
+    "hwm = [ln for ln in status if ln.startswith('VmHWM')]; "
+    "print('PEAK_KB', hwm[0].split()[1] if hwm else 0); sys.exit(rc)"
+)
+
+
+def _scale_points(directory: Path, n: int) -> None:
+    """``n`` random points in the Idlib box as Parquet files of a million rows."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    directory.mkdir(parents=True)
+    rng = np.random.default_rng(n)
+    for k, start in enumerate(range(0, n, _SCALE_PART)):
+        m = min(_SCALE_PART, n - start)
+        ids = pa.array(np.char.add("p", np.arange(start, start + m).astype(str)))
+        lon, lat = rng.uniform(BOX[0], BOX[2], m), rng.uniform(BOX[1], BOX[3], m)
+        pq.write_table(
+            pa.table({"id": ids, "lon": lon, "lat": lat}), directory / f"{k:04d}.parquet"
+        )
+
+
+def scale_rows(sizes: list[int], workers: int = 2) -> list[dict[str, Any]]:
+    """Wall time of ``dmzwatch classify DIR --out OUT.parquet`` per engine and N (whole
+    command: start-up, scenario, cluster start for dask, read, classify, write)."""
+    import pyarrow.parquet as pq
+
+    rows = []
+    exe = [sys.executable, "-c", _RUN_CLI]
+    with tempfile.TemporaryDirectory(prefix="dmzwatch-scale-") as tmp:
+        for n in sizes:
+            src = Path(tmp) / f"points-{n}"
+            _scale_points(src, n)
+            outs = {}
+            for engine in ("local", "dask"):
+                out = Path(tmp) / f"{engine}-{n}.parquet"
+                cmd = [*exe, "classify", str(src), "--out", str(out), "--engine", engine]
+                if engine == "dask":
+                    cmd += ["--workers", str(workers)]
+                t0 = time.perf_counter()
+                proc = subprocess.run(cmd, capture_output=True, text=True)
+                seconds = time.perf_counter() - t0
+                if proc.returncode != 0:
+                    raise SystemExit(f"{engine} at N={n:,} failed:\n{proc.stderr[-2000:]}")
+                peak = [ln for ln in proc.stdout.splitlines() if ln.startswith("PEAK_KB")]
+                outs[engine] = out
+                rows.append({
+                    "engine": engine if engine == "local" else f"dask, {workers} workers",
+                    "n": n, "seconds": round(seconds, 2), "points_per_s": n / seconds,
+                    "client_peak_mb": round(int(peak[0].split()[1]) / 1024, 1) if peak else None,
+                })  # fmt: skip
+                print(f"  {rows[-1]['engine']}: N={n:,} {seconds:.1f} s", file=sys.stderr)
+            a = pq.read_table(outs["local"], columns=["band", "distance_km"])
+            b = pq.read_table(outs["dask"], columns=["band", "distance_km"])
+            same = all(
+                np.array_equal(a[c].to_numpy(), b[c].to_numpy()) for c in ("band", "distance_km")
+            )
+            for r in rows[-2:]:
+                r["same_as_local"] = bool(same)
+            shutil.rmtree(src)
+            for out in outs.values():
+                shutil.rmtree(out) if out.is_dir() else out.unlink()
+    return rows
+
+
+def scale_chart(rows: list[dict[str, Any]], path: Path) -> None:
+    """Wall time against N, log-log, one line per engine."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6.4, 4.2), dpi=120)
+    for engine in dict.fromkeys(r["engine"] for r in rows):
+        mine = [r for r in rows if r["engine"] == engine]
+        ax.plot([r["n"] for r in mine], [r["seconds"] for r in mine], "o-", label=engine)
+        for r in mine:
+            ax.annotate(f"{r['points_per_s'] / 1e6:.1f} M/s", (r["n"], r["seconds"]),
+                        textcoords="offset points", xytext=(4, -12), fontsize=7)  # fmt: skip
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("points (N)")
+    ax.set_ylabel("wall time of dmzwatch classify (s)")
+    ax.set_title("classify (bands + geodesic distance), Parquet in and out", fontsize=10)
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path)
+    plt.close(fig)
 
 
 # -- driver -------------------------------------------------------------------------------
@@ -369,7 +508,7 @@ def print_table(rows: list[dict[str, Any]]) -> None:
     for r in rows:
         notes = []
         keys = ("mismatches", "fraction_of_numpy_read", "grid_build_s", "grid_mb", "max_err_m",
-                "max_rel_err", "max_abs_diff", "build_s", "memory_ok")  # fmt: skip
+                "max_rel_err", "max_abs_diff", "build_s", "memory_ok", "findings")  # fmt: skip
         for key in keys:
             if key in r and r[key] is not None:
                 v = r[key]
@@ -389,6 +528,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--quick", action="store_true", help="N = 100k and 1M instead of 1M and 10M")
     p.add_argument("--sizes", type=int, nargs="*")
     p.add_argument("--repeat", type=int, default=3)
+    p.add_argument(
+        "--scale",
+        type=int,
+        nargs="+",
+        metavar="N",
+        help="only the scale study: classify N points, local and dask engines",
+    )
+    p.add_argument("--workers", type=int, default=2, help="Dask workers for --scale")
     p.add_argument("--worker")
     p.add_argument("--data")
     p.add_argument("--out")
@@ -396,11 +543,14 @@ def main(argv: list[str] | None = None) -> int:
     if a.worker:
         print(json.dumps(worker(a.worker, Path(a.data), Path(a.out), a.repeat)))
         return 0
+    if a.scale:
+        return run_scale(a.scale, a.workers, argv)
     sizes = a.sizes or ([100_000, 1_000_000] if a.quick else [1_000_000, 10_000_000])
     started = dt.datetime.now(dt.UTC)
     rows = run_bands(sizes, a.repeat)
     rows += distance_rows(sizes[0], a.repeat)
     rows += pinzone_rows(sizes[0], a.repeat)
+    rows += check_rows(min(sizes[0], 50_000), a.repeat)
     print_table(rows)
     ingest = ingest_rows(min(sizes[0], 200_000))
     if isinstance(ingest, str):
@@ -429,6 +579,29 @@ def main(argv: list[str] | None = None) -> int:
     (out_dir / f"{stamp}.json").write_text(text)
     (out_dir / "latest.json").write_text(text)
     print(f"\nwritten: bench/results/{stamp}.json and bench/results/latest.json")
+    return 0
+
+
+def run_scale(sizes: list[int], workers: int, argv: list[str] | None) -> int:
+    started = dt.datetime.now(dt.UTC)
+    rows = scale_rows(sizes, workers)
+    print("engine              N            seconds  points/s   client peak MB  same as local")
+    for r in rows:
+        print(f"{r['engine']:<18}  {r['n']:>11,}  {r['seconds']:>7.1f}  "
+              f"{r['points_per_s'] / 1e6:>6.2f} M  {r['client_peak_mb']!s:>14}  "
+              f"{r['same_as_local']}")  # fmt: skip
+    payload = {
+        "started": started.isoformat(),
+        "command": " ".join(["python", "bench/run.py", *(argv or sys.argv[1:])]),
+        "machine": {"python": platform.python_version(), "platform": platform.platform(),
+                    "cpus": os.cpu_count()},
+        "rows": rows,
+    }  # fmt: skip
+    (HERE / "results").mkdir(exist_ok=True)
+    (HERE / "results" / "scale-latest.json").write_text(json.dumps(payload, indent=2))
+    chart = HERE.parent / "docs" / "img" / "scale-curve.png"
+    scale_chart(rows, chart)
+    print(f"\nwritten: bench/results/scale-latest.json and {chart.relative_to(HERE.parent)}")
     return 0
 
 

@@ -22,6 +22,8 @@ CORE = [
     "dmzwatch.events.infer",
     "dmzwatch.events.precision",
     "dmzwatch.events.validate",
+    "dmzwatch.events._json",
+    "dmzwatch.events._sha",
     "dmzwatch.geo.uncertainty",
     "dmzwatch.rules",
     "dmzwatch.rules.engine",
@@ -51,6 +53,9 @@ FORBIDDEN = [
     "pydantic_settings",
     "playwright",
     "schemathesis",
+    "dask",
+    "distributed",
+    "dmzwatch.scale",
 ]
 
 

@@ -118,3 +118,44 @@ def test_keys_export_import(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     Path(bundle).write_text(json.dumps(data))
     code, _, err = run(capsys, "import-bundle", bundle, "--db", other, "--trust", pub)
     assert code != 0 and "forged or was altered" in err
+
+
+def test_verify_keys_and_export_print_json(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "e.csv"
+    path.write_text("id,day,x,y\nr1,2018-10-20,36.7,35.4\nr2,2018-11-02,36.6,35.3\n")
+    db = str(tmp_path / "s.db")
+    maps = ["--map", "source_id=id", "--map", "date=day", "--map", "lon=x", "--map", "lat=y"]
+    assert run(capsys, "ingest", str(path), "--db", db, *maps, "--json")[0] == 0
+    code, out, _ = run(capsys, "verify", "--db", db, "--json")
+    intact = json.loads(out)
+    assert code == 0 and intact["ok"] is True and intact["entries"] >= 2
+    assert (intact["record"], intact["reason"]) == (None, None)
+
+    code, out, _ = run(capsys, "keys", "create", "--party", "TR", "--out", str(tmp_path), "--json")
+    keys = json.loads(out)
+    assert code == 0 and set(keys) == {"party", "private_key", "public_key"}
+    assert keys["party"] == "TR" and Path(keys["public_key"]).is_file()
+    assert Path(keys["private_key"]).stat().st_mode & 0o777 == 0o600
+
+    bundle = tmp_path / "tr.bundle"
+    argv = ["export", "--db", db, "--sign", keys["private_key"], "--out", str(bundle)]
+    code, out, _ = run(capsys, *argv, "--since", "2018-11-01", "--json")
+    exported = json.loads(out)
+    assert code == 0 and exported == {
+        "bundle": str(bundle),
+        "events": 1,
+        "party": "TR",
+        "since": "2018-11-01",
+    }
+    assert len(json.loads(bundle.read_text())["body"]["records"]) == 1
+
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE events SET lat = 0.0 WHERE id = 1")
+    conn.commit()
+    conn.close()
+    code, out, err = run(capsys, "verify", "--db", db, "--json")
+    broken = json.loads(out)  # the outcome on stdout, the error and exit code as without --json
+    assert code == 9 and broken["ok"] is False and broken["record"] and broken["reason"]
+    assert broken["record"] in err

@@ -9,8 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from dmzwatch import load_scenario
 from dmzwatch.cli import main
 from dmzwatch.rules import Finding
+from dmzwatch.rules.engine import Engine
+from dmzwatch.store import open_store
+from dmzwatch.store.findings import load_events
 
 UCDP = Path("/work/shared/data/ucdp_ged_syria_nw_2018_2019.csv")
 PACKAGED = Path(__file__).resolve().parents[2] / "src" / "dmzwatch" / "data" / UCDP.name
@@ -211,3 +215,38 @@ def test_the_monthly_table_is_reproducible(
     assert len(body) == 2 + 15 + 1  # header, rule, Sep 2018 – Nov 2019, total
     total = body[-1].split("|")
     assert int(total[2]) == 1475
+
+
+def test_findings_and_monthly_json_flags(
+    small_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["check", "--scenario", "idlib-2018", "--db", str(small_db)]) == 0
+    by_format = _json(capsys, ["findings", "--db", str(small_db), "--format", "json"])
+    by_flag = _json(capsys, ["findings", "--db", str(small_db), "--json"])
+    assert isinstance(by_flag, list) and by_flag and by_flag == by_format
+    assert {"finding_id", "rule", "verdict", "p_in_zone", "band"} <= set(by_flag[0])
+    out = tmp_path / "f.json"
+    written = _json(capsys, ["findings", "--db", str(small_db), "--json", "--out", str(out)])
+    assert written == {"path": str(out), "findings": len(by_flag)}
+    assert json.loads(out.read_text()) == by_flag
+    capsys.readouterr()
+    assert main(["findings", "--db", str(small_db), "--json", "--format", "csv"]) == 2
+    assert "--json contradicts --format csv" in capsys.readouterr().err
+
+    args = ["monthly", "--scenario", "idlib-2018", "--db", str(small_db)]
+    monthly = _json(capsys, [*args, "--json"])
+    assert monthly == _json(capsys, [*args, "--format", "json"])
+    assert isinstance(monthly, dict) and set(monthly) == {"scenario", "findings", "rows"}
+    assert [r["month"] for r in monthly["rows"]] == ["2018-10", "2018-11", "2018-12"]
+    assert {"events", "core", "fringe", "violations", "possible"} <= set(monthly["rows"][0])
+
+
+def test_the_engine_reports_progress_once_per_rule(small_db: Path) -> None:
+    scenario = load_scenario("idlib-2018")
+    with open_store(small_db) as store:
+        events = load_events(store)
+    engine = Engine(scenario)
+    steps: list[int] = []
+    with_bar = engine.run(events, progress=steps.append)
+    assert steps == [1] * len(engine.checks) and len(steps) == len(scenario.agreement.rules)
+    assert with_bar == engine.run(events)  # the hook changes nothing

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -157,3 +158,31 @@ def test_bad_input_is_reported(capsys: pytest.CaptureFixture[str], tmp_path: Pat
     assert code == 2 and "PARTY=COUNT" in err
     code, _, err = run(capsys, "patrol", "plan", "--out", str(tmp_path), "--start", "soon")
     assert code == 2 and "not a date" in err
+
+
+def test_plan_json_is_the_summary(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    out = tmp_path / "plan"
+    code, stdout, err = run(
+        capsys,
+        "patrol", "plan", "--days", "1", "--units", "TR=2,RU=2", "--start", "2019-12-01",
+        "--out", str(out), "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    printed = json.loads(stdout)
+    written = json.loads((out / "summary.json").read_text())
+    assert printed.pop("out") == str(out) and printed.pop("solve_seconds") >= 0
+    assert printed == written
+    assert {"sectors", "units", "routes", "solver_status", "gap", "notes"} <= set(printed)
+
+
+def test_simulate_reports_progress_once_per_simulated_day() -> None:
+    from dmzwatch import load_scenario
+    from dmzwatch.patrol.plan import build_plan, parse_units
+    from dmzwatch.patrol.simulate import STRATEGIES, simulate
+
+    s = load_scenario("idlib-2018")
+    p = build_plan(s, start=dt.date(2019, 12, 1), units=parse_units("TR=2,RU=2"), history=[])
+    ticks: list[int] = []
+    rates = simulate(p, days=4, runs=2, seed=3, progress=ticks.append)
+    assert ticks == [1] * (4 * 2 * len(STRATEGIES))
+    assert rates == simulate(p, days=4, runs=2, seed=3)  # the hook changes nothing

@@ -61,6 +61,29 @@ def test_tokens_create_refuses_a_bad_role_or_missing_party(
     assert "party" in capsys.readouterr().err
 
 
+def test_tokens_create_and_revoke_print_json(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "s.db")
+    argv = ["tokens", "create", "--db", db, "--role", "monitor", "--party", "RU"]
+    assert main([*argv, "--label", "RU desk", "--json"]) == 0
+    created = json.loads(capsys.readouterr().out)
+    assert set(created) == {"id", "role", "party", "label", "token"}
+    assert (created["role"], created["party"], created["label"]) == ("monitor", "RU", "RU desk")
+    store = open_store(db)
+    try:
+        token = TokenStore(lambda: store).authenticate(created["token"])
+        assert token is not None and token.id == created["id"]
+    finally:
+        store.close()
+    assert main(["tokens", "revoke", "--db", db, created["id"], "--json"]) == 0
+    revoked = json.loads(capsys.readouterr().out)
+    assert set(revoked) == {"id", "role", "party", "revoked_at"}
+    assert revoked["id"] == created["id"] and revoked["revoked_at"]
+    assert main(["tokens", "revoke", "--db", db, "tok_nothing", "--json"]) == 4
+    assert capsys.readouterr().out == ""
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

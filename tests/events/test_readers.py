@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 from pathlib import Path
@@ -177,3 +178,35 @@ def test_geojson_points(tmp_path: Path) -> None:
     assert cols.source_id.tolist() == ["g1", "g2"]
     event = cols.event(0)
     assert event.equipment_class == "aircraft" and event.original == features[0]
+
+
+def test_small_chunks_read_the_same_rows_lines_and_originals(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from dmzwatch.events.readers import _csv
+
+    whole = [b.columns for b in read(UCDP)]
+    monkeypatch.setattr(_csv, "CHUNK_BYTES", 5000)  # records cut across reads, quoted newlines
+    parts = [b.columns for b in read(UCDP)]
+    assert len(parts) > 100
+    for name in ("line", "source_id", "original", "original_hash", "lon", "start", "text"):
+        a = np.concatenate([getattr(c, name) for c in whole])
+        b = np.concatenate([getattr(c, name) for c in parts])
+        assert a.tolist() == b.tolist(), name
+
+
+def test_original_is_json_dumps_of_the_row_and_lines_are_physical() -> None:
+    with UCDP.open(encoding="utf-8", newline="") as fh:
+        reader = csv.reader(fh)
+        header = next(reader)
+        rows, lines, prev = [], [], reader.line_num
+        for record in reader:
+            rows.append(dict(zip(header, record, strict=True)))
+            lines.append(prev + 1)
+            prev = reader.line_num
+    cols = [b.columns for b in read(UCDP)]
+    originals = [o for c in cols for o in c.original.tolist()]
+    assert originals == [json.dumps(r, separators=(",", ":"), ensure_ascii=False) for r in rows]
+    assert [int(x) for c in cols for x in c.line] == lines
+    hashes = [h for c in cols for h in c.original_hash.tolist()]
+    assert hashes == [hashlib.sha256(o.encode()).hexdigest() for o in originals]

@@ -13,12 +13,19 @@ import sys
 import typer
 
 from ..errors import DmzwatchError
+from ._help import examples
 
 __all__ = ["app", "main"]
 
 app = typer.Typer(
     name="dmzwatch",
     help="Monitor and verify demilitarized-zone and ceasefire agreements.",
+    epilog=examples(
+        "dmzwatch demo --scenario idlib-2018 --out build/demo",
+        "dmzwatch ingest ../shared/data/ucdp_ged_syria_nw_2018_2019.csv --db idlib.db",
+        "dmzwatch check --scenario idlib-2018 --db idlib.db",
+        "dmzwatch report --scenario idlib-2018 --db idlib.db --date 2018-11-24",
+    ),
     no_args_is_help=True,
     add_completion=True,
     pretty_exceptions_enable=False,

@@ -39,7 +39,7 @@ def progress(
     description
         What is being done ("Ingesting events.csv").
     total
-        Units of work (rows, bytes, steps); None draws an indeterminate bar.
+        Units of work (rows, bytes, steps); None draws an indeterminate bar (a spinner).
     enabled
         False never draws (pass ``not as_json``); None draws when stderr is a terminal.
     """
@@ -47,26 +47,29 @@ def progress(
         yield _ignore
         return
     from rich.console import Console
+    from rich.markup import escape
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
         Progress,
+        ProgressColumn,
         SpinnerColumn,
         TextColumn,
         TimeElapsedColumn,
         TimeRemainingColumn,
     )
 
-    columns = [
+    columns: list[ProgressColumn] = [
         SpinnerColumn(),
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
     ]
+    if total is None:  # an indeterminate bar: a spinner and the time so far
+        columns.append(TimeElapsedColumn())
+    else:
+        columns += [MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn()]
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task(description, total=total)
+        task = bar.add_task(escape(description), total=total)  # a file name is no markup
 
         def advance(n: float = 1) -> None:
             bar.advance(task, n)

@@ -17,6 +17,8 @@ from ..store import open_store
 from ..store import verify as run_verify
 from ..store.bundle import create_keys, export_bundle, import_bundle
 from . import app
+from ._help import examples
+from ._progress import progress
 from ._table import table
 
 DbOpt = Annotated[str, typer.Option("--db", help="SQLite file or postgresql://... URL")]
@@ -30,7 +32,14 @@ def _territory(scenario: str) -> Any:
     return agreement.areas[agreement.territory].geometry
 
 
-@app.command()
+@app.command(
+    epilog=examples(
+        "dmzwatch ingest ../shared/data/ucdp_ged_syria_nw_2018_2019.csv --db idlib.db",
+        "dmzwatch ingest acled_export.csv --db idlib.db --format acled --json",
+        "dmzwatch ingest reports.csv --db idlib.db --map source_id=id --map date=day "
+        "--map lon=x --map lat=y --source observers",
+    )
+)
 def ingest(
     file: Annotated[Path, typer.Argument(help="Event file: UCDP GED, ACLED, CSV or GeoJSON")],
     db: DbOpt,
@@ -57,10 +66,10 @@ def ingest(
         column_map = load_map(mapping)
     elif map_:
         column_map = parse_map_options(map_, source)
-    with open_store(db) as store:
-        result = run_ingest(
-            store, file, fmt=fmt, mapping=column_map, territory=_territory(scenario)
-        )
+    territory = _territory(scenario)
+    # The store's ingest has no per-batch hook yet: an indeterminate bar (a spinner).
+    with open_store(db) as store, progress(f"Ingesting {file.name}", enabled=not as_json):
+        result = run_ingest(store, file, fmt=fmt, mapping=column_map, territory=territory)
     if as_json:
         typer.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
         return
@@ -79,7 +88,9 @@ def ingest(
         typer.echo(f"  quarantined: {count} x {reason}")
 
 
-@app.command()
+@app.command(
+    epilog=examples("dmzwatch quarantine --db idlib.db", "dmzwatch quarantine --db idlib.db --json")
+)
 def quarantine(db: DbOpt, as_json: JsonOpt = False) -> None:
     """List quarantined rows with every problem: source, file, line, field, value, reason."""
     with open_store(db) as store:
@@ -119,33 +130,74 @@ def _short(value: str, width: int = 40) -> str:
     return value if len(value) <= width else value[: width - 1] + "…"
 
 
-@app.command()
-def verify(db: DbOpt) -> None:
-    """Check the evidence chain and every record; exit 0 when intact, else name the first break."""
+@app.command(
+    epilog=examples("dmzwatch verify --db idlib.db", "dmzwatch verify --db idlib.db --json")
+)
+def verify(
+    db: DbOpt,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print JSON: {ok, entries, record, reason}")
+    ] = False,
+) -> None:
+    """Check the evidence chain and every record; exit 0 when intact, else name the first break.
+
+    With --json the outcome is printed as JSON either way (record and reason are null when
+    the log is intact); a broken log still exits 9.
+    """
     with open_store(db) as store:
         result = run_verify(store)
+    if as_json:
+        payload = {
+            "ok": result.ok,
+            "entries": result.entries,
+            "record": result.record,
+            "reason": result.reason,
+        }
+        typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
     if not result.ok:
         raise IntegrityError(result.record or "?", result.reason or "?")
-    typer.echo(str(result))
+    if not as_json:
+        typer.echo(str(result))
 
 
-keys_app = typer.Typer(help="Signing keys of the parties.", no_args_is_help=True)
+keys_app = typer.Typer(
+    help="Signing keys of the parties.",
+    no_args_is_help=True,
+    epilog=examples("dmzwatch keys create --party TR --out keys"),
+)
 app.add_typer(keys_app, name="keys")
 
 
-@keys_app.command("create")
+@keys_app.command(
+    "create",
+    epilog=examples(
+        "dmzwatch keys create --party TR --out keys", "dmzwatch keys create --party RU --json"
+    ),
+)
 def keys_create(
     party: Annotated[str, typer.Option("--party", help="Party id, e.g. TR or RU")],
     out: Annotated[
         Path, typer.Option("--out", help="Directory for PARTY.key and PARTY.pub")
     ] = Path("."),
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print JSON: {party, private_key, public_key}")
+    ] = False,
 ) -> None:
     """Make an ed25519 key pair for a party (private key written with mode 600)."""
     key, pub = create_keys(party, out)
+    if as_json:
+        payload = {"party": party, "private_key": str(key), "public_key": str(pub)}
+        typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        return
     typer.echo(f"private key: {key}\npublic key:  {pub}  (give this one to the other parties)")
 
 
-@app.command()
+@app.command(
+    epilog=examples(
+        "dmzwatch export --db tr.db --sign keys/TR.key --out tr.bundle",
+        "dmzwatch export --db tr.db --since 2019-11-01 --sign keys/TR.key --out tr.bundle --json",
+    )
+)
 def export(
     db: DbOpt,
     sign: Annotated[Path, typer.Option("--sign", help="Private key file (PARTY.key)")],
@@ -153,6 +205,9 @@ def export(
     since: Annotated[
         str | None, typer.Option(help="Events starting on or after YYYY-MM-DD")
     ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print JSON: {bundle, events, party, since}")
+    ] = False,
 ) -> None:
     """Write the store's events as a bundle signed with the party's key."""
     day = None
@@ -163,10 +218,20 @@ def export(
             raise InputError(f"--since {since!r}: expected YYYY-MM-DD") from None
     with open_store(db) as store:
         count = export_bundle(store, sign, out, day)
+    if as_json:
+        payload = {"bundle": str(out), "events": count, "party": sign.stem, "since": since}
+        typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        return
     typer.echo(f"{out}: {count} events, signed by {sign.stem}")
 
 
-@app.command("import-bundle")
+@app.command(
+    "import-bundle",
+    epilog=examples(
+        "dmzwatch import-bundle tr.bundle --db ru.db --trust keys/TR.pub",
+        "dmzwatch import-bundle tr.bundle --db ru.db --trust keys/TR.pub --json",
+    ),
+)
 def import_bundle_cmd(
     bundle: Annotated[Path, typer.Argument(help="Bundle file")],
     db: DbOpt,

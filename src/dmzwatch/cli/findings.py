@@ -23,6 +23,8 @@ from ..scenario import Scenario, load_scenario
 from ..store import Store, open_store
 from ..store.findings import duplicate_map, load_events, record_findings, stored_findings
 from . import app
+from ._help import examples
+from ._progress import progress
 from ._table import table
 
 DbOpt = Annotated[str, typer.Option("--db", help="SQLite file or postgresql://... URL")]
@@ -80,17 +82,27 @@ def _thresholds(violation: float, possible: float) -> Thresholds:
 
 
 def _findings_for(
-    store: Store, scenario: Scenario, events: Sequence[Event]
+    store: Store, scenario: Scenario, events: Sequence[Event], *, bar: bool = True
 ) -> tuple[list[Finding], str]:
-    """The scenario's stored findings, or the rules evaluated now when none are stored."""
+    """The scenario's stored findings, or the rules evaluated now when none are stored.
+
+    ``bar`` False never draws a progress bar (the command prints JSON).
+    """
     stored = stored_findings(store, scenario.agreement.id)
     if stored:
         return stored, "stored by dmzwatch check"
     engine = Engine(scenario)
-    return engine.run(events, same_as=duplicate_map(store)), "evaluated now (none stored)"
+    with progress("Evaluating the rules", len(engine.checks), enabled=bar) as advance:
+        found = engine.run(events, same_as=duplicate_map(store), progress=advance)
+    return found, "evaluated now (none stored)"
 
 
-@app.command()
+@app.command(
+    epilog=examples(
+        "dmzwatch check --scenario idlib-2018 --db idlib.db",
+        "dmzwatch check -s idlib-2018 --db idlib.db --violation 0.95 --possible 0.2 --json",
+    )
+)
 def check(
     scenario: ScenarioOpt,
     db: DbOpt,
@@ -105,6 +117,14 @@ def check(
         typer.Option(help="Read observer sectors ('1-4.5 km SSE') from event texts"),
     ] = False,
     as_json: JsonOpt = False,
+    engine_name: Annotated[
+        Literal["local", "dask"],
+        typer.Option(
+            "--engine",
+            help="local: this process; dask: place the events in partitions on a Dask cluster "
+            "(DASK_SCHEDULER_ADDRESS, else a local one)",
+        ),
+    ] = "local",
 ) -> None:
     """Evaluate every rule on the stored events and record the findings in the evidence log.
 
@@ -115,12 +135,22 @@ def check(
     engine = Engine(
         s, thresholds=_thresholds(violation, possible), sectors_from_text=sectors_from_text
     )
-    with _open(db) as store:
+    steps = len(engine.checks) + 2  # load the events, each rule, record the findings
+    with _open(db) as store, progress("Checking", steps, enabled=not as_json) as advance:
         events = load_events(store)
-        findings = engine.run(events, same_as=duplicate_map(store))
+        advance(1)
+        if engine_name == "dask":
+            from ..scale.check import run_check_on_cluster
+
+            findings = run_check_on_cluster(
+                engine, events, same_as=duplicate_map(store), progress=advance
+            )
+        else:
+            findings = engine.run(events, same_as=duplicate_map(store), progress=advance)
         recorded = record_findings(
             store, s.agreement.id, findings, rules=[c.rule.id for c in engine.checks]
         )
+        advance(1)
     counts = Counter((f.rule, f.verdict.value) for f in findings)
     rules = [c.rule.id for c in engine.checks]
     summary: dict[str, Any] = {
@@ -166,12 +196,19 @@ def _csv_row(f: Finding) -> list[object]:
     return ["" if values[c] is None else values[c] for c in CSV_COLUMNS]
 
 
-@app.command()
+@app.command(
+    epilog=examples(
+        "dmzwatch findings --db idlib.db --format table",
+        "dmzwatch findings --db idlib.db -s idlib-2018 --verdict violation --json",
+        "dmzwatch findings --db idlib.db --out findings.csv",
+    )
+)
 def findings(
     db: DbOpt,
-    fmt: Annotated[
-        Literal["csv", "json", "table"], typer.Option("--format", help="csv, json or table")
-    ] = "csv",
+    fmt_opt: Annotated[
+        Literal["csv", "json", "table"] | None,
+        typer.Option("--format", help="csv (the default), json or table"),
+    ] = None,
     scenario: Annotated[
         str | None, typer.Option("--scenario", "-s", help="Only this scenario's findings")
     ] = None,
@@ -179,8 +216,19 @@ def findings(
         str | None, typer.Option(help="Only violation, possible or compliant")
     ] = None,
     out: Annotated[Path | None, typer.Option(help="Write to this file (default: stdout)")] = None,
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json",
+            help="Print JSON: --format json, and with --out print {path, findings} instead",
+        ),
+    ] = False,
 ) -> None:
-    """The findings recorded by ``dmzwatch check``, as CSV, JSON or a table."""
+    """The findings recorded by ``dmzwatch check``, as CSV, JSON or a table.
+
+    JSON is a list of findings, one object each with every field of the finding.
+    """
+    fmt = _format(fmt_opt, as_json, "csv")
     agreement = load_scenario(scenario).agreement.id if scenario else None
     wanted = None
     if verdict is not None:
@@ -220,9 +268,19 @@ def findings(
         text = buffer.getvalue()
     if out is None:
         sys.stdout.write(text)
+        return
+    out.write_text(text, encoding="utf-8")
+    if as_json:
+        typer.echo(json.dumps({"path": str(out), "findings": len(rows)}, indent=2))
     else:
-        out.write_text(text, encoding="utf-8")
         typer.echo(f"{len(rows)} finding(s) written to {out}")
+
+
+def _format(fmt: str | None, as_json: bool, default: str) -> str:
+    """The output format: ``--json`` means ``--format json`` and contradicts any other."""
+    if as_json and fmt not in (None, "json"):
+        raise InputError(f"--json contradicts --format {fmt}: give one of them")
+    return "json" if as_json else (fmt or default)
 
 
 MONTHLY_HEADER = (
@@ -245,22 +303,34 @@ def _month(text: str | None, option: str) -> str | None:
     return f"{int(parts[0]):04d}-{int(parts[1]):02d}"
 
 
-@app.command()
+@app.command(
+    epilog=examples(
+        "dmzwatch monthly --scenario idlib-2018 --db idlib.db --from 2018-09 --to 2019-11",
+        "dmzwatch monthly -s idlib-2018 --db idlib.db --format csv",
+        "dmzwatch monthly -s idlib-2018 --db idlib.db --json",
+    )
+)
 def monthly(
     scenario: ScenarioOpt,
     db: DbOpt,
-    fmt: Annotated[
-        Literal["md", "csv", "json"], typer.Option("--format", help="md, csv or json")
-    ] = "md",
+    fmt_opt: Annotated[
+        Literal["md", "csv", "json"] | None,
+        typer.Option("--format", help="md (the default), csv or json"),
+    ] = None,
     first: Annotated[str | None, typer.Option("--from", help="First month, YYYY-MM")] = None,
     last: Annotated[str | None, typer.Option("--to", help="Last month, YYYY-MM")] = None,
     zone: Annotated[str | None, typer.Option(help="Zone id (default: the first zone)")] = None,
+    as_json: Annotated[
+        bool,
+        typer.Option("--json", help="Print JSON (as --format json): {scenario, findings, rows}"),
+    ] = False,
 ) -> None:
     """Events in core / fringe, violations, possible violations and civilian deaths by month.
 
     Violations and possible violations count events (an event with a violation of any rule
     counts once). Uses the findings ``dmzwatch check`` stored, else evaluates the rules now.
     """
+    fmt = _format(fmt_opt, as_json, "md")
     s = load_scenario(scenario)
     if zone is not None and zone not in {z.id for z in s.zones}:
         raise InputError(
@@ -269,7 +339,7 @@ def monthly(
     lo, hi = _month(first, "--from"), _month(last, "--to")
     with _open(db) as store:
         events = load_events(store)
-        found, basis = _findings_for(store, s, events)
+        found, basis = _findings_for(store, s, events, bar=fmt != "json")
     months = None
     if lo or hi:
         seen = sorted(e.start.strftime("%Y-%m") for e in events) or ["1970-01"]
@@ -304,7 +374,12 @@ def monthly(
         typer.echo("\n".join(lines))
 
 
-@app.command()
+@app.command(
+    epilog=examples(
+        "dmzwatch humanitarian --scenario idlib-2018 --db idlib.db",
+        "dmzwatch humanitarian -s idlib-2018 --db idlib.db --radius-km 10 --json",
+    )
+)
 def humanitarian(
     scenario: ScenarioOpt,
     db: DbOpt,
@@ -319,7 +394,7 @@ def humanitarian(
     s = load_scenario(scenario)
     with _open(db) as store:
         events = load_events(store)
-        found, basis = _findings_for(store, s, events)
+        found, basis = _findings_for(store, s, events, bar=not as_json)
     cells = band_months(s, events)
     places = places_near_findings(s, events, found, radius_km=radius_km)
     if as_json:

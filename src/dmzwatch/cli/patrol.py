@@ -21,6 +21,8 @@ from ..patrol.routes import Route
 from ..patrol.value import HistoryRecord
 from ..scenario import Scenario, load_scenario
 from . import app
+from ._help import examples
+from ._progress import progress
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +30,10 @@ patrol = typer.Typer(
     name="patrol",
     help="Plan randomized patrols that an adaptive violator cannot predict; evaluate them.",
     no_args_is_help=True,
+    epilog=examples(
+        "dmzwatch patrol plan --scenario idlib-2018 --db idlib.db --days 7 --out build/patrol",
+        "dmzwatch patrol evaluate --scenario idlib-2018 --db idlib.db --days 90 --json",
+    ),
 )
 app.add_typer(patrol, name="patrol")
 
@@ -85,7 +91,15 @@ def _context(
     return plan, source
 
 
-@patrol.command("plan")
+@patrol.command(
+    "plan",
+    epilog=examples(
+        "dmzwatch patrol plan --scenario idlib-2018 --db idlib.db --days 7 --start 2019-12-01 "
+        "--out build/patrol",
+        "dmzwatch patrol plan -s idlib-m4-2020 --units TR=2,RU=2 --osm m4.osm --out build/m4 "
+        "--json",
+    ),
+)
 def plan_command(
     out: Annotated[Path, typer.Option("--out", help="Output directory")],
     scenario: ScenarioOpt = "idlib-2018",
@@ -98,11 +112,21 @@ def plan_command(
     history: HistoryOpt = None,
     sector_km: SectorOpt = None,
     route_km: RouteOpt = None,
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json", help="Print JSON: summary.json's object with out and solve_seconds added"
+        ),
+    ] = False,
 ) -> None:
     """Write a patrol plan: routes (GeoJSON, GPX), schedule.csv, coverage.geojson, summary."""
     plan, source = _context(scenario, db, history, osm, start, units, sector_km, route_km)
     routes = plan.routes(days, seed)
     summary = write_plan(plan, routes, out, days=days, seed=seed, history_source=source)
+    if as_json:
+        payload = {**summary, "out": str(out), "solve_seconds": plan.solve_seconds}
+        typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        return
     typer.echo(
         f"{out}: {len(routes)} route(s) over {days} day(s) for {len(plan.sectors)} sectors; "
         f"network {summary['network']}; history {summary['history_records']} record(s); "
@@ -113,7 +137,13 @@ def plan_command(
         typer.echo(f"note: {note}")
 
 
-@patrol.command("evaluate")
+@patrol.command(
+    "evaluate",
+    epilog=examples(
+        "dmzwatch patrol evaluate --scenario idlib-2018 --db idlib.db --days 90 --runs 20",
+        "dmzwatch patrol evaluate --days 30 --runs 3 --seed 1 --start 2019-12-01 --json",
+    ),
+)
 def evaluate_command(
     scenario: ScenarioOpt = "idlib-2018",
     db: DbOpt = None,
@@ -133,7 +163,9 @@ def evaluate_command(
     from ..patrol.simulate import STRATEGIES, simulate
 
     plan, source = _context(scenario, db, history, osm, start, units, sector_km, route_km)
-    rates = simulate(plan, days=days, runs=runs, seed=seed)
+    total = days * runs * len(STRATEGIES)
+    with progress("Simulating violators", total, enabled=not as_json) as advance:
+        rates = simulate(plan, days=days, runs=runs, seed=seed, progress=advance)
     best_baseline = max(rates["round_robin"].rate, rates["highest_value"].rate)
     payload: dict[str, Any] = {name: rates[name].rate for name in STRATEGIES}
     payload.update(
@@ -167,7 +199,13 @@ def evaluate_command(
     typer.echo(f"  plan / best baseline: {'n/a' if ratio is None else f'{ratio:.2f}x'}")
 
 
-@patrol.command("bench")
+@patrol.command(
+    "bench",
+    epilog=examples(
+        "dmzwatch patrol bench",
+        "dmzwatch patrol bench --sectors 500 --units 10 --time-limit 60 --json",
+    ),
+)
 def bench_command(
     sectors: Annotated[int, typer.Option("--sectors", min=2)] = 2000,
     units: Annotated[int, typer.Option("--units", min=1)] = 20,
@@ -178,7 +216,9 @@ def bench_command(
     """Time the specialised solver against HiGHS on the same game written as a MILP."""
     from ..patrol.bench import run_bench
 
-    result = run_bench(sectors=sectors, units=units, seed=seed, time_limit=time_limit)
+    description = f"Solving {sectors} sectors x {units} units twice"
+    with progress(description, enabled=not as_json):  # no hook inside: a spinner
+        result = run_bench(sectors=sectors, units=units, seed=seed, time_limit=time_limit)
     if as_json:
         typer.echo(json.dumps(result, indent=2))
         return

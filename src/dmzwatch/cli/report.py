@@ -13,14 +13,13 @@ from ..errors import InputError
 from ..scenario import load_scenario
 from . import app
 from ._complete import complete_scenario
+from ._help import examples
 from ._progress import progress
 
-EXAMPLES = """Examples:
-
-  dmzwatch report --scenario idlib-2018 --db events.db --date 2018-11-24 --out build/reports
-
-  dmzwatch report -s idlib-2018 --db events.db --date 2019-05-31 --days 7 --no-pdf --json
-"""
+EXAMPLES = examples(
+    "dmzwatch report --scenario idlib-2018 --db idlib.db --date 2018-11-24 --out build/reports",
+    "dmzwatch report -s idlib-2018 --db idlib.db --date 2019-05-31 --days 7 --no-pdf --json",
+)
 
 
 def _parse_date(value: str) -> dt.date:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from . import app
+from ._help import examples
 from ._table import table
 
 if TYPE_CHECKING:
@@ -22,7 +23,12 @@ DbOpt = Annotated[str, typer.Option("--db", help="SQLite file or postgresql://..
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON")]
 
 
-@app.command()
+@app.command(
+    epilog=examples(
+        "dmzwatch serve --db idlib.db",
+        "dmzwatch serve --db idlib.db --host 0.0.0.0 --port 8080 --reports build/reports",
+    )
+)
 def serve(
     db: DbOpt,
     host: Annotated[str, typer.Option("--host", help="Address to listen on")] = "127.0.0.1",
@@ -39,7 +45,8 @@ def serve(
 ) -> None:
     """Serve the HTTP API and the web map (settings also from DMZWATCH_* variables).
 
-    Example: dmzwatch serve --db events.db --port 8000, then open http://127.0.0.1:8000/
+    Then open http://127.0.0.1:8000/ for the map; the API is under /api/ (OpenAPI at
+    /openapi.json). Prints nothing on stdout (so no --json): the server logs on stderr.
     """
     import uvicorn
 
@@ -51,7 +58,14 @@ def serve(
     uvicorn.run(application, host=host, port=port, log_level=log_level, access_log=False)
 
 
-tokens_app = typer.Typer(help="API tokens: create, list, revoke.", no_args_is_help=True)
+tokens_app = typer.Typer(
+    help="API tokens: create, list, revoke.",
+    no_args_is_help=True,
+    epilog=examples(
+        "dmzwatch tokens create --db idlib.db --role monitor --party TR",
+        "dmzwatch tokens list --db idlib.db",
+    ),
+)
 app.add_typer(tokens_app, name="tokens")
 
 
@@ -63,7 +77,13 @@ def _token_store(db: str) -> tuple[Store, TokenStore]:
     return store, TokenStore(lambda: store)
 
 
-@tokens_app.command("create")
+@tokens_app.command(
+    "create",
+    epilog=examples(
+        "dmzwatch tokens create --db idlib.db --role monitor --party TR --label 'TR desk'",
+        "dmzwatch tokens create --db idlib.db --role analyst --json",
+    ),
+)
 def tokens_create(
     db: DbOpt,
     role: Annotated[str, typer.Option("--role", help="admin, monitor or analyst")],
@@ -71,16 +91,30 @@ def tokens_create(
         str | None, typer.Option("--party", help="The monitor's party (e.g. TR); monitors only")
     ] = None,
     label: Annotated[str, typer.Option("--label", help="A note: who holds it")] = "",
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print JSON: {id, role, party, label, token}")
+    ] = False,
 ) -> None:
     """Make a token; prints its id and role, then the secret alone on the last line (shown once).
 
-    Example: dmzwatch tokens create --db events.db --role monitor --party TR
+    With --json the secret is the ``token`` field; it is stored hashed and cannot be shown
+    again.
     """
     from ..api.tokens import Role
 
     store, tokens = _token_store(db)
     with store:
         token, secret = tokens.create(Role.parse(role), party=party, label=label)
+    if as_json:
+        payload = {
+            "id": token.id,
+            "role": token.role.value,
+            "party": token.party,
+            "label": token.label,
+            "token": secret,
+        }
+        typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        return
     party_text = f" for party {token.party}" if token.party else ""
     typer.echo(
         f"created {token.role.value} token {token.id}{party_text}; the secret follows, once:"
@@ -88,12 +122,14 @@ def tokens_create(
     typer.echo(secret)
 
 
-@tokens_app.command("list")
+@tokens_app.command(
+    "list",
+    epilog=examples(
+        "dmzwatch tokens list --db idlib.db", "dmzwatch tokens list --db idlib.db --json"
+    ),
+)
 def tokens_list(db: DbOpt, as_json: JsonOpt = False) -> None:
-    """List tokens (never their secrets).
-
-    Example: dmzwatch tokens list --db events.db --json
-    """
+    """List tokens (never their secrets)."""
     store, tokens = _token_store(db)
     with store:
         rows = tokens.list()
@@ -132,14 +168,21 @@ def tokens_list(db: DbOpt, as_json: JsonOpt = False) -> None:
     )
 
 
-@tokens_app.command("revoke")
+@tokens_app.command(
+    "revoke",
+    epilog=examples(
+        "dmzwatch tokens revoke --db idlib.db tok_0123456789ab",
+        "dmzwatch tokens revoke --db idlib.db tok_0123456789ab --json",
+    ),
+)
 def tokens_revoke(
-    db: DbOpt, token_id: Annotated[str, typer.Argument(help="The token's id (tok_...)")]
+    db: DbOpt,
+    token_id: Annotated[str, typer.Argument(help="The token's id (tok_...)")],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print JSON: {id, role, party, revoked_at}")
+    ] = False,
 ) -> None:
-    """Revoke a token: it stops working at once (within the server's cache time, 5 s).
-
-    Example: dmzwatch tokens revoke --db events.db tok_0123456789ab
-    """
+    """Revoke a token: it stops working at once (within the server's cache time, 5 s)."""
     from ..errors import NotFound
 
     store, tokens = _token_store(db)
@@ -147,4 +190,14 @@ def tokens_revoke(
         token = tokens.revoke(token_id)
     if token is None:
         raise NotFound(f"no token {token_id!r}")
+    if as_json:
+        revoked = token.revoked_at.isoformat() if token.revoked_at else None
+        payload = {
+            "id": token.id,
+            "role": token.role.value,
+            "party": token.party,
+            "revoked_at": revoked,
+        }
+        typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        return
     typer.echo(f"revoked {token.id} ({token.role.value})")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import io
 import json
 import sys
 from pathlib import Path
@@ -17,9 +16,10 @@ from ..errors import InputError
 from ..export import write_zones
 from ..report.preview import write_preview
 from ..report.summary import band_summary
-from ..scenario import list_scenarios, load_scenario, scenario_path
+from ..scenario import Scenario, list_scenarios, load_scenario, scenario_path
 from . import app
 from ._complete import complete_scenario
+from ._help import examples
 from ._table import table
 
 ScenarioOpt = Annotated[
@@ -34,7 +34,7 @@ ScenarioOpt = Annotated[
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON")]
 
 
-@app.command(epilog="Example: dmzwatch scenarios --json")
+@app.command(epilog=examples("dmzwatch scenarios", "dmzwatch scenarios --json"))
 def scenarios(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
 ) -> None:
@@ -70,7 +70,12 @@ def scenarios(
     )
 
 
-@app.command(epilog="Example: dmzwatch validate src/dmzwatch/scenarios/idlib-2018.toml")
+@app.command(
+    epilog=examples(
+        "dmzwatch validate src/dmzwatch/scenarios/idlib-2018.toml",
+        "dmzwatch validate my-agreement.toml --json",
+    )
+)
 def validate(
     agreement: Annotated[Path, typer.Argument(help="Agreement .toml file")],
     as_json: JsonOpt = False,
@@ -95,7 +100,12 @@ def validate(
     )
 
 
-@app.command(epilog="Example: dmzwatch zones --scenario idlib-2018 --format gpkg --out build/zones")
+@app.command(
+    epilog=examples(
+        "dmzwatch zones --scenario idlib-2018 --out build/zones",
+        "dmzwatch zones -s minsk-2015 --format gpkg --out build/zones --json",
+    )
+)
 def zones(
     scenario: ScenarioOpt = "idlib-2018",
     out: Annotated[Path, typer.Option(help="Output directory")] = Path("."),
@@ -120,45 +130,179 @@ def zones(
 CLASSIFY_COLUMNS = ["id", "lon", "lat", "zone", "band", "distance_km", "p_in_zone"]
 
 
-@app.command()
+@app.command(
+    epilog=examples(
+        "dmzwatch classify points.csv --scenario idlib-2018",
+        "dmzwatch classify points.csv -s idlib-m4-2020 --out classified.csv",
+        "dmzwatch classify 'points/*.parquet' --engine dask --out classified.parquet",
+    )
+)
 def classify(
-    points: Annotated[Path, typer.Argument(help="CSV with columns id, lon, lat [, precision_km]")],
+    points: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV or Parquet with columns id, lon, lat [, precision_km]; "
+            "with --engine dask also a glob or a directory of partitions"
+        ),
+    ],
     scenario: ScenarioOpt = "idlib-2018",
-    out: Annotated[Path | None, typer.Option(help="Output CSV (default: stdout)")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Output: Parquet when it ends in .parquet, else CSV (default: stdout)"),
+    ] = None,
+    engine: Annotated[
+        Literal["local", "dask"],
+        typer.Option(help="local: this process; dask: partitions on a Dask cluster"),
+    ] = "local",
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            help="Dask scheduler address (tcp://host:8786); default: DASK_SCHEDULER_ADDRESS, "
+            "else a local cluster"
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, help="Worker processes of a local Dask cluster (default: one per CPU)"),
+    ] = None,
 ) -> None:
     """Classify points: zone, band, geodesic distance to the zone's line, p_in_zone."""
-    ids, lon, lat, precision = _read_points(points)
-    result = load_scenario(scenario).classify(lon, lat, precision)
-    buffer = io.StringIO() if out is None else None
-    with out.open("w", newline="", encoding="utf-8") if out else _nullcontext(buffer) as fh:
-        writer = csv.writer(fh, lineterminator="\n")
-        writer.writerow(CLASSIFY_COLUMNS)
-        for i in range(len(ids)):
-            writer.writerow(
-                [
-                    ids[i],
-                    repr(float(lon[i])),
-                    repr(float(lat[i])),
-                    result.zone[i],
-                    result.band[i],
-                    f"{result.distance_km[i]:.4f}",
-                    f"{result.p_in_zone[i]:.4f}",
-                ]
+    s = load_scenario(scenario)
+    if engine == "dask":
+        _classify_dask(points, s, out, scheduler, workers)
+    elif _is_parquet(points):
+        _classify_parquet(points, s, out)
+    else:
+        ids, lon, lat, precision = _read_points(points)
+        result = s.classify(lon, lat, precision)
+        columns = (ids, lon, lat, result.zone, result.band, result.distance_km, result.p_in_zone)
+        with _Output(out) as sink:
+            sink.write(*columns)
+
+
+def _is_parquet(path: Path) -> bool:
+    return path.is_dir() or path.suffix in (".parquet", ".pq")
+
+
+class _Output:
+    """Where classify writes: CSV (a file or stdout) or one Parquet file, batch by batch."""
+
+    def __init__(self, out: Path | None) -> None:
+        self.out = out
+        self.parquet = out is not None and _is_parquet(out)
+        self._fh: Any = None
+        self._writer: Any = None
+
+    def __enter__(self) -> _Output:
+        if not self.parquet:
+            self._fh = (
+                sys.stdout if self.out is None else self.out.open("w", newline="", encoding="utf-8")
             )
-    if buffer is not None:
-        sys.stdout.write(buffer.getvalue())
+            self._writer = csv.writer(self._fh, lineterminator="\n")
+            self._writer.writerow(CLASSIFY_COLUMNS)
+        return self
 
+    def write(self, ids: Any, lon: Any, lat: Any, zone: Any, band: Any, dist: Any, p: Any) -> None:
+        if self.parquet:
+            import pyarrow as pa
+            import pyarrow.parquet as pq
 
-class _nullcontext:
-    def __init__(self, value: io.StringIO | None) -> None:
-        self.value = value
-
-    def __enter__(self) -> io.StringIO:
-        assert self.value is not None
-        return self.value
+            values = (ids, lon, lat, zone, band, dist, p)
+            table = pa.table(
+                {c: pa.array(v) for c, v in zip(CLASSIFY_COLUMNS, values, strict=True)}
+            )
+            if self._writer is None:
+                self._writer = pq.ParquetWriter(str(self.out), table.schema)
+            self._writer.write_table(table)
+            return
+        if hasattr(ids, "to_pylist"):  # an Arrow array
+            ids = ids.to_pylist()
+        self._writer.writerows(
+            zip(
+                ids,
+                map(repr, np.asarray(lon, dtype=np.float64).tolist()),
+                map(repr, np.asarray(lat, dtype=np.float64).tolist()),
+                zone,
+                band,
+                [f"{v:.4f}" for v in np.asarray(dist).tolist()],
+                [f"{v:.4f}" for v in np.asarray(p).tolist()],
+                strict=True,
+            )
+        )
 
     def __exit__(self, *exc: object) -> None:
-        return None
+        if self.parquet:
+            if self._writer is not None:
+                self._writer.close()
+        elif self._fh is not sys.stdout:
+            self._fh.close()
+
+
+def _classify_parquet(path: Path, s: Scenario, out: Path | None) -> None:
+    """The local engine on Parquet: batch by batch, in constant memory."""
+    import pyarrow.dataset as ds
+
+    try:
+        dataset = ds.dataset(str(path), format="parquet")
+    except (OSError, ValueError) as exc:
+        raise InputError(f"cannot read {path} as Parquet: {exc}") from exc
+    names = dataset.schema.names
+    missing = [c for c in ("id", "lon", "lat") if c not in names]
+    if missing:
+        raise InputError(
+            f"{path}: missing column(s) {', '.join(missing)}; the columns are {', '.join(names)}"
+        )
+    wanted = [c for c in ("id", "lon", "lat", "precision_km") if c in names]
+    with _Output(out) as sink:
+        for batch in dataset.to_batches(columns=wanted, batch_size=1 << 20):
+            ids = batch.column("id").cast("string")
+            lon, lat = (
+                batch.column(c).to_numpy(zero_copy_only=False).astype(np.float64)
+                for c in ("lon", "lat")
+            )
+            precision = None
+            if "precision_km" in wanted:
+                col = batch.column("precision_km").fill_null(0.0)
+                precision = col.to_numpy(zero_copy_only=False).astype(np.float64)
+            _check_values(path, ids, lon, lat, precision)
+            r = s.classify(lon, lat, precision)
+            sink.write(ids, lon, lat, r.zone, r.band, r.distance_km, r.p_in_zone)
+
+
+def _check_values(
+    path: Path, ids: Any, lon: np.ndarray, lat: np.ndarray, precision: np.ndarray | None
+) -> None:
+    checks = [("lon", lon, ~(np.abs(lon) <= 180)), ("lat", lat, ~(np.abs(lat) <= 90))]
+    if precision is not None:
+        checks.append(("precision_km", precision, ~(precision >= 0)))
+    problems = [
+        f"{int(bad.sum())} bad {field} value(s); first: id {str(ids[i])!r}, {field} {values[i]}"
+        for field, values, bad in checks
+        if bad.any()
+        for i in [int(np.flatnonzero(bad)[0])]
+    ]
+    if problems:
+        raise InputError(f"{path}: " + "; ".join(problems))
+
+
+def _classify_dask(
+    points: Path, s: Scenario, out: Path | None, scheduler: str | None, workers: int | None
+) -> None:
+    """The dask engine: one task per partition; Parquet out is a directory of parts."""
+    try:
+        from .. import scale
+    except ImportError as exc:
+        raise InputError(
+            f"--engine dask needs the scale extra: pip install 'dmzwatch[scale]' ({exc})"
+        ) from exc
+    frame = scale.classify_points(scale.read_points(points), s)
+    with scale.connect(scheduler, n_workers=workers):
+        if out is not None and _is_parquet(out):
+            scale.write_parquet(frame, out)
+            return
+        with _Output(out) as sink:
+            for part in scale.iter_frames(frame):
+                sink.write(*(part[c].to_numpy() for c in CLASSIFY_COLUMNS))
 
 
 def _read_points(path: Path) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray | None]:
@@ -206,7 +350,11 @@ def _read_points(path: Path) -> tuple[list[str], np.ndarray, np.ndarray, np.ndar
     return ids, np.array(lon), np.array(lat), (np.array(prec) if has_precision else None)
 
 
-@app.command(epilog="Example: dmzwatch places --scenario idlib-2018 --json")
+@app.command(
+    epilog=examples(
+        "dmzwatch places --scenario idlib-2018", "dmzwatch places -s idlib-m4-2020 --json"
+    )
+)
 def places(
     scenario: ScenarioOpt = "idlib-2018",
     as_json: JsonOpt = False,
@@ -247,7 +395,12 @@ def places(
     typer.echo("Places: GeoNames (CC BY 4.0, geonames.org).")
 
 
-@app.command(epilog="Example: dmzwatch demo --scenario idlib-2018 --out build/demo")
+@app.command(
+    epilog=examples(
+        "dmzwatch demo --scenario idlib-2018 --out build/demo",
+        "dmzwatch demo -s minsk-2015 --out build/minsk --json",
+    )
+)
 def demo(
     scenario: ScenarioOpt = "idlib-2018",
     out: Annotated[Path, typer.Option(help="Output directory")] = Path("build/demo"),

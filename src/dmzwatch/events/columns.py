@@ -7,6 +7,7 @@ objects only on demand (:meth:`EventColumns.event`).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -80,6 +81,8 @@ class EventColumns:
 
     def take(self, index: npt.NDArray[np.intp]) -> EventColumns:
         """The rows at ``index`` (problems are not carried over)."""
+        if len(index) == len(self) and np.array_equal(index, np.arange(len(self))):
+            return dataclasses.replace(self, problems=[])
         values: dict[str, Any] = {}
         for f in fields(self):
             value = getattr(self, f.name)

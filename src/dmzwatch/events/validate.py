@@ -190,6 +190,12 @@ file with different content (first at line 3)')])
         repeats: list[int] = []
         problems: list[RowProblem] = []
         first = self.first
+        ids, hashes, lines = list(ids), list(hashes), list(lines)
+        keys = set(ids)
+        if len(keys) == len(ids) and "" not in keys and keys.isdisjoint(first):
+            # the common case: every id new and once in the batch
+            first.update(zip(ids, zip(hashes, map(int, lines), strict=True), strict=True))
+            return repeats, problems
         for i, (key, digest, line) in enumerate(zip(ids, hashes, lines, strict=True)):
             if not key:
                 continue

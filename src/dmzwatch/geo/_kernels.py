@@ -203,6 +203,109 @@ def _within(
     return bool(px * ch[0] + py * ch[1] + pz * ch[2] >= cos_t * ch[3] - sin_t * ch[4])
 
 
+@_inline
+def _sphere_best(
+    px: float, py: float, pz: float, arcs: Floats, chunks: Floats, starts: Ints
+) -> tuple[float, float, float, float]:
+    """Cosine of the angle to the nearest arc on the sphere and that arc's nearest point,
+    by branch and bound over every chunk, seeded with the chunk of the nearest centre."""
+    n_chunks = chunks.shape[0]
+    seed, top = 0, -2.0
+    for c in range(n_chunks):
+        d = px * chunks[c, 0] + py * chunks[c, 1] + pz * chunks[c, 2]
+        if d > top:
+            seed, top = c, d
+    best, sx, sy, sz = -2.0, 0.0, 0.0, 0.0
+    for j in range(starts[seed], starts[seed + 1]):
+        cb, qx, qy, qz = _arc_cos(px, py, pz, arcs, j)
+        if cb > best:
+            best, sx, sy, sz = cb, qx, qy, qz
+    for c in range(n_chunks):
+        if c == seed:
+            continue
+        if _within(px, py, pz, chunks, c, best, math.sqrt(max(0.0, 1.0 - best * best))):
+            for j in range(starts[c], starts[c + 1]):
+                cb, qx, qy, qz = _arc_cos(px, py, pz, arcs, j)
+                if cb > best:
+                    best, sx, sy, sz = cb, qx, qy, qz
+    return best, sx, sy, sz
+
+
+@_inline
+def _chord_angle(px: float, py: float, pz: float, sx: float, sy: float, sz: float) -> float:
+    """Angle between two unit vectors from their chord (accurate for small angles too)."""
+    c = math.sqrt((px - sx) ** 2 + (py - sy) ** 2 + (pz - sz) ** 2)
+    return 2.0 * math.asin(min(1.0, 0.5 * c))
+
+
+@_inline
+def _ellipsoid_best(
+    px: float,
+    py: float,
+    pz: float,
+    sx: float,
+    sy: float,
+    sz: float,
+    ang: float,
+    arcs: Floats,
+    chunks: Floats,
+    starts: Ints,
+    cand: NDArray[np.int32],
+    lo: Floats,
+    k0: int,
+    k1: int,
+    opened: Ints,
+    feet: Floats,
+    i: int,
+) -> float:
+    """Lambert distance to the sphere-nearest point S (at angle ``ang``), then to every arc
+    that may be nearer on the ellipsoid (``_SPHERE_TOL``), among chunks ``cand[k0:k1]``
+    (in ascending ``lo``, each a lower bound of the angle from P to the chunk's arcs).
+
+    The arcs of a chunk with ``opened[c] == i`` were measured already: their nearest
+    points and squared chords from P are in ``feet``."""
+    dist = _lambert(px, py, pz, sx, sy, sz)
+    # chords stand in for angles below: their ratio never exceeds the angles' ratio
+    c2 = (px - sx) ** 2 + (py - sy) ** 2 + (pz - sz) ** 2
+    if c2 == 0.0:
+        return dist
+    chord = math.sqrt(c2)
+    t = min(math.pi, (1.0 + _SPHERE_TOL) * ang + 1e-12)
+    cos_t, sin_t = math.cos(t), math.sin(t)
+    for k in range(k0, k1):
+        if lo[k] > t:
+            break
+        c = cand[k]
+        if not _within(px, py, pz, chunks, c, cos_t, sin_t):
+            continue
+        # the test below per chunk, with an upper bound of ``apart`` over the chunk, and a
+        # chord (never more than its angle) for the angle from P: when it fails, no arc of
+        # the chunk would pass
+        ch = chunks[c]
+        mp = math.sqrt((px - ch[0]) ** 2 + (py - ch[1]) ** 2 + (pz - ch[2]) ** 2)
+        if mp - ch[5] > ang * (1.0 + _SPHERE_TOL) + 1e-12:
+            continue
+        ms2 = (sx - ch[0]) ** 2 + (sy - ch[1]) ** 2 + (sz - ch[2]) ** 2
+        far = math.sqrt(ms2) * (1.0 + ms2 / 12.0) + ch[5]  # ≥ the angle S-centre + radius
+        tol = 1.0 + _SPHERE_TOL * min(1.0, 2.0 * far / chord) + 1e-9
+        if mp - ch[5] > ang * tol + 1e-12:
+            continue
+        cached = opened[c] == i
+        for j in range(starts[c], starts[c + 1]):
+            if cached:
+                qx, qy, qz, cj2 = feet[j, 0], feet[j, 1], feet[j, 2], feet[j, 3]
+            else:
+                _, qx, qy, qz = _arc_cos(px, py, pz, arcs, j)
+                cj2 = (px - qx) ** 2 + (py - qy) ** 2 + (pz - qz) ** 2
+            if cj2 <= c2:
+                continue
+            apart = math.sqrt((qx - sx) ** 2 + (qy - sy) ** 2 + (qz - sz) ** 2)
+            tol = 1.0 + _SPHERE_TOL * min(1.0, 2.0 * apart / chord) + 1e-9
+            if cj2 <= c2 * tol * tol:
+                dist = min(dist, _lambert(px, py, pz, qx, qy, qz))
+    return dist
+
+
 @_jit
 def line_distance(
     lon: Floats, lat: Floats, arcs: Floats, chunks: Floats, starts: Ints, out: Floats
@@ -215,48 +318,137 @@ def line_distance(
     antipode of the line, where Lambert's formula does not hold.
     """
     n_chunks = chunks.shape[0]
+    every = np.arange(n_chunks).astype(np.int32)
+    unordered = np.full(n_chunks, -np.inf)
+    never = np.full(n_chunks, -1, dtype=np.int64)
+    nothing = np.empty((0, 4))
     for i in range(lon.shape[0]):
         px, py, pz = _parametric(lon[i], lat[i])
-        seed, top = 0, -2.0
-        for c in range(n_chunks):
-            d = px * chunks[c, 0] + py * chunks[c, 1] + pz * chunks[c, 2]
-            if d > top:
-                seed, top = c, d
-        best, sx, sy, sz = -2.0, 0.0, 0.0, 0.0
-        for j in range(starts[seed], starts[seed + 1]):
-            cb, qx, qy, qz = _arc_cos(px, py, pz, arcs, j)
-            if cb > best:
-                best, sx, sy, sz = cb, qx, qy, qz
-        for c in range(n_chunks):
-            if c == seed:
-                continue
-            if _within(px, py, pz, chunks, c, best, math.sqrt(max(0.0, 1.0 - best * best))):
-                for j in range(starts[c], starts[c + 1]):
-                    cb, qx, qy, qz = _arc_cos(px, py, pz, arcs, j)
-                    if cb > best:
-                        best, sx, sy, sz = cb, qx, qy, qz
-        dist = _lambert(px, py, pz, sx, sy, sz)
-        # chords stand in for angles below: their ratio never exceeds the angles' ratio
-        c2 = (px - sx) ** 2 + (py - sy) ** 2 + (pz - sz) ** 2
-        if c2 == 0.0:
-            out[i] = dist
+        best, sx, sy, sz = _sphere_best(px, py, pz, arcs, chunks, starts)
+        ang = math.acos(min(1.0, best))
+        out[i] = _ellipsoid_best(
+            px, py, pz, sx, sy, sz, ang, arcs, chunks, starts,
+            every, unordered, 0, n_chunks, never, nothing, i,
+        )  # fmt: skip
+
+
+@_jit
+def line_distance_grid(
+    lon: Floats,
+    lat: Floats,
+    arcs: Floats,
+    chunks: Floats,
+    starts: Ints,
+    lon0: float,
+    lat0: float,
+    inv_cell: float,
+    nx: int,
+    ny: int,
+    offsets: Ints,
+    cand: NDArray[np.int32],
+    lo: Floats,
+    out: Floats,
+) -> None:
+    """:func:`line_distance`, with the chunks to visit looked up in a lon/lat grid.
+
+    Cell ``(ix, iy)`` lists, in ``cand[offsets[cell]:offsets[cell + 1]]``, every chunk that
+    may hold the nearest arc (on the sphere or the ellipsoid) of a point in the cell, in
+    ascending ``lo``: a lower bound of the angle from any point of the cell to the chunk.
+    A point visits them in that order and stops at the first one farther than its best so
+    far. Points outside the grid take the full branch and bound.
+    """
+    n_chunks = chunks.shape[0]
+    every = np.arange(n_chunks).astype(np.int32)
+    unordered = np.full(n_chunks, -np.inf)
+    opened = np.full(n_chunks, -1, dtype=np.int64)
+    feet = np.empty((arcs.shape[0], 4))
+    for i in range(lon.shape[0]):
+        px, py, pz = _parametric(lon[i], lat[i])
+        fx = (lon[i] - lon0) * inv_cell
+        fy = (lat[i] - lat0) * inv_cell
+        if not (fx >= 0.0 and fy >= 0.0 and fx < nx and fy < ny):
+            best, sx, sy, sz = _sphere_best(px, py, pz, arcs, chunks, starts)
+            ang = math.acos(min(1.0, best))
+            out[i] = _ellipsoid_best(
+                px, py, pz, sx, sy, sz, ang, arcs, chunks, starts,
+                every, unordered, 0, n_chunks, opened, feet, i,
+            )  # fmt: skip
             continue
-        chord = math.sqrt(c2)
-        t = min(math.pi, (1.0 + _SPHERE_TOL) * math.acos(min(1.0, best)) + 1e-12)
-        cos_t, sin_t = math.cos(t), math.sin(t)
-        for c in range(n_chunks):
-            if not _within(px, py, pz, chunks, c, cos_t, sin_t):
+        cell = int(fy) * nx + int(fx)
+        k0, k1 = offsets[cell], offsets[cell + 1]
+        best, sx, sy, sz = -2.0, 0.0, 0.0, 0.0
+        ang = 4.0
+        for k in range(k0, k1):
+            if lo[k] > ang:
+                break
+            c = cand[k]
+            if best > -2.0 and not _within(
+                px, py, pz, chunks, c, best, math.sqrt(max(0.0, 1.0 - best * best))
+            ):
                 continue
+            improved = False
+            opened[c] = i
             for j in range(starts[c], starts[c + 1]):
                 cb, qx, qy, qz = _arc_cos(px, py, pz, arcs, j)
-                cj2 = (px - qx) ** 2 + (py - qy) ** 2 + (pz - qz) ** 2
-                if cj2 <= c2:
-                    continue
-                apart = math.sqrt((qx - sx) ** 2 + (qy - sy) ** 2 + (qz - sz) ** 2)
-                tol = 1.0 + _SPHERE_TOL * min(1.0, 2.0 * apart / chord) + 1e-9
-                if cj2 <= c2 * tol * tol:
-                    dist = min(dist, _lambert(px, py, pz, qx, qy, qz))
-        out[i] = dist
+                feet[j, 0], feet[j, 1], feet[j, 2] = qx, qy, qz
+                feet[j, 3] = (px - qx) ** 2 + (py - qy) ** 2 + (pz - qz) ** 2
+                if cb > best:
+                    best, sx, sy, sz = cb, qx, qy, qz
+                    improved = True
+            if improved:
+                ang = _chord_angle(px, py, pz, sx, sy, sz)
+        out[i] = _ellipsoid_best(
+            px, py, pz, sx, sy, sz, ang, arcs, chunks, starts,
+            cand, lo, k0, k1, opened, feet, i,
+        )  # fmt: skip
+
+
+@_jit
+def chunk_candidates(
+    centres: Floats, radius: Floats, arcs: Floats, chunks: Floats, starts: Ints
+) -> tuple[Ints, NDArray[np.int32], Floats]:
+    """The grid's CSR lists for :func:`line_distance_grid`, one cell per row of ``centres``.
+
+    A cell is the set of points within angle ``radius`` of its centre C. With D the angle
+    from C to the line, every point P of the cell is within D + r of the line, so its
+    nearest arc (and any arc the ellipsoid may prefer, ``_SPHERE_TOL``) lies within
+    (1 + tol)(D + r) of P; a chunk farther than that from every point of the cell (its
+    centre's angle from C, less its cap radius and r) is left out.
+    """
+    n_cells = centres.shape[0]
+    n_chunks = chunks.shape[0]
+    cap = np.empty(n_chunks)
+    for c in range(n_chunks):
+        cap[c] = chunks[c, 5]
+    bound = np.empty(n_cells)
+    counts = np.zeros(n_cells + 1, dtype=np.int64)
+    for i in range(n_cells):
+        px, py, pz = centres[i, 0], centres[i, 1], centres[i, 2]
+        _, sx, sy, sz = _sphere_best(px, py, pz, arcs, chunks, starts)
+        reach = (1.0 + _SPHERE_TOL) * (_chord_angle(px, py, pz, sx, sy, sz) + radius[i])
+        bound[i] = reach + 1e-9
+        for c in range(n_chunks):
+            a = _chord_angle(px, py, pz, chunks[c, 0], chunks[c, 1], chunks[c, 2])
+            if a - cap[c] - radius[i] <= bound[i]:
+                counts[i + 1] += 1
+    offsets = np.cumsum(counts)
+    cand = np.empty(offsets[-1], dtype=np.int32)
+    lo = np.empty(offsets[-1])
+    for i in range(n_cells):
+        px, py, pz = centres[i, 0], centres[i, 1], centres[i, 2]
+        k = offsets[i]
+        for c in range(n_chunks):
+            a = _chord_angle(px, py, pz, chunks[c, 0], chunks[c, 1], chunks[c, 2])
+            a -= cap[c] + radius[i]
+            if a <= bound[i]:
+                cand[k] = c
+                lo[k] = a - 1e-9
+                k += 1
+        k0, k1 = offsets[i], offsets[i + 1]
+        order = np.argsort(lo[k0:k1])
+        cand[k0:k1] = cand[k0:k1][order]
+        lo[k0:k1] = lo[k0:k1][order]
+    return offsets, cand, lo
 
 
 @_jit

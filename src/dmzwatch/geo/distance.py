@@ -34,7 +34,7 @@ from shapely.geometry.base import BaseGeometry
 from . import _kernels
 from .projection import GEOD, LocalProjection
 
-__all__ = ["LineIndex", "Segments"]
+__all__ = ["CandidateGrid", "LineIndex", "Segments"]
 
 Floats = NDArray[np.float64]
 
@@ -132,19 +132,25 @@ class LineIndex:
     arcs: Floats
     """Per arc: A, B (unit vectors), N = A×B/|A×B|, N×A and B×N; shape (arcs, 15)."""
     chunks: Floats
-    """Per chunk: centre (unit vector), cos and sin of its cap radius; shape (chunks, 5)."""
+    """Per chunk: centre (unit vector), cos and sin of its cap radius, the radius (radians);
+    shape (chunks, 6)."""
     starts: NDArray[np.int64]
     """Chunk ``c`` holds arcs ``starts[c]:starts[c + 1]``."""
+    grid: CandidateGrid | None = None
+    """The chunks to visit per lon/lat cell around the line (None: every point scans all)."""
 
     @classmethod
-    def of_lonlat(cls, line: BaseGeometry, *, chunk: int = 16) -> LineIndex:
-        """Index a lon/lat (multi)line."""
+    def of_lonlat(
+        cls, line: BaseGeometry, *, chunk: int = 4, grid_cells: int = 1 << 15
+    ) -> LineIndex:
+        """Index a lon/lat (multi)line: chunks of ``chunk`` arcs, and a grid of at most
+        ``grid_cells`` cells over the line's surroundings (0: no grid)."""
         parts = [np.asarray(shapely.get_coordinates(p)) for p in shapely.get_parts(line)]
         arcs = _arcs(parts)
         if len(arcs) == 0:
             raise ValueError("a line needs two distinct points to measure distances to")
         starts = np.append(np.arange(0, len(arcs), chunk), len(arcs)).astype(np.int64)
-        chunks = np.empty((len(starts) - 1, 5))
+        chunks = np.empty((len(starts) - 1, 6))
         for c in range(len(starts) - 1):
             ends = arcs[starts[c] : starts[c + 1], :6].reshape(-1, 3)
             centre = ends.sum(axis=0)
@@ -152,8 +158,10 @@ class LineIndex:
             radius = float(np.arccos(np.clip(ends @ centre, -1.0, 1.0)).max()) * 1.0001 + 1e-9
             if radius >= math.pi / 2:  # a cap must be convex to hold its arcs
                 radius = math.pi
-            chunks[c] = (*centre, math.cos(radius), math.sin(radius))
-        return cls(arcs, chunks, starts)
+            chunks[c] = (*centre, math.cos(radius), math.sin(radius), radius)
+        vertices = np.concatenate(parts)
+        grid = CandidateGrid.build(vertices, arcs, chunks, starts, grid_cells)
+        return cls(arcs, chunks, starts, grid)
 
     @classmethod
     def of(cls, line: BaseGeometry, projection: LocalProjection) -> LineIndex:
@@ -165,7 +173,14 @@ class LineIndex:
         lon_a = np.ascontiguousarray(lon, dtype=np.float64).ravel()
         lat_a = np.ascontiguousarray(lat, dtype=np.float64).ravel()
         out = np.empty(len(lon_a))
-        _kernels.line_distance(lon_a, lat_a, self.arcs, self.chunks, self.starts, out)
+        g = self.grid
+        if g is None:
+            _kernels.line_distance(lon_a, lat_a, self.arcs, self.chunks, self.starts, out)
+        else:
+            _kernels.line_distance_grid(
+                lon_a, lat_a, self.arcs, self.chunks, self.starts,
+                g.lon0, g.lat0, 1.0 / g.cell, g.nx, g.ny, g.offsets, g.cand, g.lo, out,
+            )  # fmt: skip
         bad = np.flatnonzero(np.isnan(out))
         if len(bad):  # Lambert's formula does not hold near the antipode
             flon, flat = _kernels.lonlat_of(_kernels.line_feet(lon_a[bad], lat_a[bad], self.arcs))
@@ -174,7 +189,63 @@ class LineIndex:
 
     @property
     def nbytes(self) -> int:
-        return int(self.arcs.nbytes + self.chunks.nbytes + self.starts.nbytes)
+        grid = 0 if self.grid is None else self.grid.nbytes
+        return int(self.arcs.nbytes + self.chunks.nbytes + self.starts.nbytes + grid)
+
+
+@dataclass(frozen=True)
+class CandidateGrid:
+    """Square lon/lat cells around a line, each listing the chunks its points may need.
+
+    See :func:`~dmzwatch.geo._kernels.line_distance_grid`: a point looks up its cell and
+    visits only the listed chunks, nearest first, instead of every chunk of the line.
+    """
+
+    lon0: float
+    lat0: float
+    cell: float
+    """Cell size, degrees of longitude and of latitude."""
+    nx: int
+    ny: int
+    offsets: NDArray[np.int64]
+    cand: NDArray[np.int32]
+    lo: Floats
+
+    @property
+    def nbytes(self) -> int:
+        return int(self.offsets.nbytes + self.cand.nbytes + self.lo.nbytes)
+
+    @classmethod
+    def build(
+        cls,
+        vertices: Floats,
+        arcs: Floats,
+        chunks: Floats,
+        starts: NDArray[np.int64],
+        max_cells: int,
+    ) -> CandidateGrid | None:
+        """The grid over the line's box widened by half its size (at least 0.5°) each way;
+        None where that box is too large or too near a pole to be worth it."""
+        lon, lat = vertices[:, 0], vertices[:, 1]
+        span = max(float(np.ptp(lon)), float(np.ptp(lat)))
+        margin = max(0.5, 0.5 * span)
+        lon0, lon1 = float(lon.min()) - margin, float(lon.max()) + margin
+        lat0, lat1 = float(lat.min()) - margin, float(lat.max()) + margin
+        if max_cells < 1 or lon1 - lon0 > 90.0 or lat0 < -75.0 or lat1 > 75.0:
+            return None
+        cell = math.sqrt((lon1 - lon0) * (lat1 - lat0) / max_cells)
+        nx, ny = math.ceil((lon1 - lon0) / cell), math.ceil((lat1 - lat0) / cell)
+        iy, ix = np.divmod(np.arange(nx * ny), nx)
+        clon, clat = lon0 + (ix + 0.5) * cell, lat0 + (iy + 0.5) * cell
+        centres = _kernels.unit_vectors(clon, clat)
+        radius = np.zeros(nx * ny)
+        for dx, dy in ((-1, -1), (-1, 1), (1, -1), (1, 1), (0, -1), (0, 1), (-1, 0), (1, 0)):
+            edge = _kernels.unit_vectors(clon + 0.5 * dx * cell, clat + 0.5 * dy * cell)
+            chord = np.linalg.norm(edge - centres, axis=1)
+            radius = np.maximum(radius, 2.0 * np.arcsin(np.minimum(1.0, 0.5 * chord)))
+        radius = radius * 1.01 + 1e-9
+        offsets, cand, lo = _kernels.chunk_candidates(centres, radius, arcs, chunks, starts)
+        return cls(lon0, lat0, cell, nx, ny, offsets, cand, lo)
 
 
 def _arcs(parts: Sequence[Floats]) -> Floats:

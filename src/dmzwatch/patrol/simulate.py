@@ -69,9 +69,19 @@ def wilson(k: int, n: int, z: float = 1.959963984540054) -> Rate:
 
 
 def simulate(
-    plan: Plan, *, days: int = 90, runs: int = 20, seed: int = 0, max_period: int = 30
+    plan: Plan,
+    *,
+    days: int = 90,
+    runs: int = 20,
+    seed: int = 0,
+    max_period: int = 30,
+    progress: Callable[[int], object] | None = None,
 ) -> dict[str, Rate]:
-    """Detection rate of each strategy against the learning violator (see module doc)."""
+    """Detection rate of each strategy against the learning violator (see module doc).
+
+    ``progress``, when given, is called with 1 after each simulated day (``days * runs *
+    len(STRATEGIES)`` calls in all), e.g. to advance a progress bar.
+    """
     value = np.array([v.value for v in plan.values])
     penalty = plan.config.attacker_penalty
     out = {}
@@ -80,7 +90,7 @@ def simulate(
         for run in range(runs):
             rng = np.random.default_rng([seed, run, STRATEGIES.index(name)])
             patrols = _strategy(plan, name, rng)
-            caught += _violator(patrols, days, value, penalty, max_period, rng)
+            caught += _violator(patrols, days, value, penalty, max_period, rng, progress)
         out[name] = wilson(caught, days * runs)
     return out
 
@@ -129,6 +139,7 @@ def _violator(
     penalty: float,
     max_period: int,
     rng: np.random.Generator,
+    progress: Callable[[int], object] | None = None,
 ) -> int:
     n = len(value)
     periods = np.arange(1, max_period + 1)
@@ -149,4 +160,6 @@ def _violator(
         loglik += np.where(x, np.log(q), np.log1p(-q))
         seen[periods - 1, phase] += x
         count[periods - 1, phase] += 1
+        if progress is not None:
+            progress(1)
     return caught

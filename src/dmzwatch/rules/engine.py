@@ -18,7 +18,7 @@ those arrays.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from ..agreement.model import AttackRule, CapRule, ProhibitedClassRule, Rule, WithdrawalRule
 from ..events.model import Event
@@ -94,9 +94,17 @@ class Engine:
         )
 
     def run(
-        self, events: Sequence[Event], *, same_as: Mapping[str, str] | None = None
+        self,
+        events: Sequence[Event],
+        *,
+        same_as: Mapping[str, str] | None = None,
+        progress: Callable[[int], object] | None = None,
     ) -> list[Finding]:
-        """Findings of every rule on ``events``, in rule order then event order."""
+        """Findings of every rule on ``events``, in rule order then event order.
+
+        ``progress``, when given, is called with 1 after each rule (``len(self.checks)``
+        calls in all), e.g. to advance a progress bar.
+        """
         table = self.table(events)
         placement = Placement(self.scenario, table.shapes)
         ctx = Context(self.scenario.agreement, table, self.thresholds, dict(same_as or {}))
@@ -105,6 +113,8 @@ class Engine:
             found = check.evaluate(ctx, placement.fit(check.rule.zone))
             log.info("rule %s: %d finding(s)", check.rule.id, len(found))
             findings.extend(found)
+            if progress is not None:
+                progress(1)
         return findings
 
 

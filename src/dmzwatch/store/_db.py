@@ -14,7 +14,12 @@ from typing import Any
 
 from ..errors import InputError
 
-__all__ = ["Database", "connect"]
+__all__ = ["CACHE_KIB", "PAGE_SIZE", "Database", "connect"]
+
+#: Page size of new SQLite files, and the page cache of a connection (KiB): the
+#: indexes of a few million events stay in memory while an ingest writes them.
+PAGE_SIZE = 16384
+CACHE_KIB = 131072
 
 _TYPES = {
     "sqlite": {"id": "INTEGER PRIMARY KEY", "float": "REAL", "int": "INTEGER", "bool": "INTEGER"},
@@ -28,7 +33,11 @@ _TYPES = {
 
 
 class Database:
-    """A connection in autocommit mode; :meth:`transaction` groups statements."""
+    """A connection in autocommit mode; :meth:`transaction` groups statements.
+
+    The connection may be handed to another thread (an ingest writes from one), but is
+    used by one thread at a time.
+    """
 
     def __init__(self, conn: Any, dialect: str, where: str) -> None:
         self.conn = conn
@@ -49,11 +58,14 @@ class Database:
         cur.execute(self.sql(text), tuple(params))
         return cur
 
-    def executemany(self, text: str, rows: Iterable[Sequence[Any]]) -> None:
+    def executemany(self, text: str, rows: Iterable[Sequence[Any]]) -> int:
+        """Run ``text`` for each row; the number of rows changed (-1 when unknown)."""
         rows = list(rows)
-        if rows:
-            cur = self.conn.cursor()
-            cur.executemany(self.sql(text), rows)
+        if not rows:
+            return 0
+        cur = self.conn.cursor()
+        cur.executemany(self.sql(text), rows)
+        return int(cur.rowcount) if cur.rowcount is not None else -1
 
     def query(self, text: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         cur = self.execute(text, params)
@@ -103,9 +115,13 @@ def connect(url: str | Path) -> Database:
     if path.parent and not path.parent.exists():
         raise InputError(f"cannot open the store {path}: {path.parent} does not exist")
     try:
-        lite = sqlite3.connect(path, isolation_level=None, timeout=30)
+        lite = sqlite3.connect(path, isolation_level=None, timeout=30, check_same_thread=False)
+        lite.execute(f"PRAGMA page_size={PAGE_SIZE}")  # new files only (rows are ~2 kB)
         lite.execute("PRAGMA journal_mode=WAL")
+        # WAL + NORMAL: a killed process loses nothing committed; only a power cut may
+        # lose the last commits (never consistency)
         lite.execute("PRAGMA synchronous=NORMAL")
+        lite.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
         lite.execute("PRAGMA foreign_keys=ON")
     except sqlite3.Error as exc:
         raise InputError(f"cannot open the store {path}: {exc}") from exc

@@ -10,18 +10,19 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
 from shapely.geometry.base import BaseGeometry
 
-from ..events.columns import RowProblem
+from ..events.columns import EventColumns, RowProblem
 from ..events.model import sha256_hex
 from ..events.readers import ColumnMap, ReadBatch, detect_format, read
 from ..events.validate import SeenIds, fatality_order, validate
 from .links import link_new_events
-from .store import QuarantineRow, Store
+from .store import PreparedBatch, QuarantineRow, Store, prepare_batch
 
 __all__ = ["IngestResult", "ingest"]
 
@@ -62,44 +63,65 @@ def ingest(
     territory: BaseGeometry | None = None,
     now: dt.datetime | None = None,
 ) -> IngestResult:
-    """Ingest ``path`` into ``store`` (format detected from the header when ``fmt`` is None)."""
+    """Ingest ``path`` into ``store`` (format detected from the header when ``fmt`` is None).
+
+    Batches flow through two threads: this one reads, validates and hashes batch ``k + 1``
+    while a writer thread stores batch ``k`` (one transaction per batch, in file order).
+    Most of either side runs outside the interpreter lock (pyarrow, compiled loops, SQLite).
+    """
     fmt = fmt or detect_format(path)
     file = str(path)
     result = IngestResult(file=file, format=fmt, source="")
     seen = SeenIds()
     ingest_id: int | None = None
-    for batch in read(path, fmt, mapping):
-        cols = batch.columns
-        if ingest_id is None:
-            result.source = cols.source
-            ingest_id = store.start_ingest(file, fmt, cols.source)
-        _one_batch(store, batch, result, seen, file, ingest_id, territory, now)
-        if not result.adds_up:  # pragma: no cover - a bug, not bad input
-            raise RuntimeError(f"ingest counts do not add up: {result}")
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="dmzwatch-ingest") as writer:
+        pending: Future[None] | None = None
+        for batch in read(path, fmt, mapping):
+            if ingest_id is None:
+                result.source = batch.columns.source
+                ingest_id = store.start_ingest(file, fmt, result.source)
+            ready = _prepare(batch, seen, file, ingest_id, territory, now)
+            if pending is not None:
+                pending.result()
+            pending = writer.submit(_write, store, ready, result, file, ingest_id)
+        if pending is not None:
+            pending.result()
     if ingest_id is None:
         result.source = mapping.source if mapping else fmt
         ingest_id = store.start_ingest(file, fmt, result.source)
-    result.linked = link_new_events(store, ingest_id)
+    result.linked = link_new_events(
+        store, ingest_id, sources=[result.source] if result.stored else []
+    )
     store.finish_ingest(ingest_id, result.as_dict())  # type: ignore[arg-type]
     log.info("ingested %s: %s", file, result)
     return result
 
 
-def _one_batch(
-    store: Store,
+@dataclass(slots=True)
+class _Ready:
+    """One batch sorted out and hashed, waiting for the writer."""
+
+    read: int
+    warnings: int
+    kept: EventColumns
+    prepared: PreparedBatch
+    quarantine: list[QuarantineRow]
+    quarantined: int
+    repeats: int
+
+
+def _prepare(
     batch: ReadBatch,
-    result: IngestResult,
     seen: SeenIds,
     file: str,
     ingest_id: int,
     territory: BaseGeometry | None,
     now: dt.datetime | None,
-) -> None:
+) -> _Ready:
     cols = batch.columns
     n = len(cols)
-    result.read += batch.read
     problems = validate(cols, territory=territory, now=now)
-    result.warnings += len(fatality_order(cols))
+    warnings = len(fatality_order(cols))
     bad = np.zeros(n, dtype=bool)
     for p in problems:
         bad[p.index] = True
@@ -128,7 +150,22 @@ def _one_batch(
         problem = {"field": "(row)", "value": record.text[:200], "reason": record.reason}
         quarantine.append((record.line, sha256_hex(text), [problem], text))
     kept = cols.take(keep)
-    stored, taken = store.write_batch(kept, quarantine, file=file, ingest_id=ingest_id)
+    return _Ready(
+        read=batch.read,
+        warnings=warnings,
+        kept=kept,
+        prepared=prepare_batch(kept, ingest_id),
+        quarantine=quarantine,
+        quarantined=len(by_row) + len(batch.bad),
+        repeats=len(repeats),
+    )
+
+
+def _write(store: Store, ready: _Ready, result: IngestResult, file: str, ingest_id: int) -> None:
+    kept = ready.kept
+    stored, taken = store.write_prepared(
+        ready.prepared, ready.quarantine, file=file, ingest_id=ingest_id
+    )
     # rows whose id is taken by different content are quarantined, not silently dropped
     changed = [(i, h) for i, h, mine in taken if h != mine]
     extra: list[QuarantineRow] = []
@@ -146,10 +183,14 @@ def _one_batch(
         store.write_batch(
             kept.take(np.array([], dtype=np.intp)), extra, file=file, ingest_id=ingest_id
         )
-    for q in quarantine + extra:
+    for q in ready.quarantine + extra:
         for item in q[2]:
             key = item["reason"].split(" (")[0]
             result.reasons[key] = result.reasons.get(key, 0) + 1
+    result.read += ready.read
+    result.warnings += ready.warnings
     result.stored += len(stored)
-    result.quarantined += len(by_row) + len(batch.bad) + len(changed)
-    result.duplicates += len(repeats) + len(taken) - len(changed)
+    result.quarantined += ready.quarantined + len(changed)
+    result.duplicates += ready.repeats + len(taken) - len(changed)
+    if not result.adds_up:  # pragma: no cover - a bug, not bad input
+        raise RuntimeError(f"ingest counts do not add up: {result}")

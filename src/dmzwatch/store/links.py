@@ -105,18 +105,37 @@ _SELECT = (
 )
 
 
-def link_new_events(store: Store, ingest_id: int) -> int:
-    """Link one ingest's events to probable duplicates of other sources; returns the count."""
+def _other_sources(store: Store, sources: list[str]) -> bool:
+    """Whether the store holds events of a source not in ``sources`` (index seeks only)."""
+    ordered = sorted(set(sources))
+    for lo, hi in zip([None, *ordered], [*ordered, None], strict=True):
+        where = " AND ".join(
+            w for w, v in (("source > ?", lo), ("source < ?", hi)) if v is not None
+        )
+        params = [v for v in (lo, hi) if v is not None]
+        if store.db.query(f"SELECT 1 FROM events WHERE {where} LIMIT 1", params):
+            return True
+    return False
+
+
+def link_new_events(store: Store, ingest_id: int, *, sources: list[str] | None = None) -> int:
+    """Link one ingest's events to probable duplicates of other sources; returns the count.
+
+    ``sources`` (the sources of the ingest's events, when the caller knows them) saves a
+    look-up. With no other source in the store there is nothing to link, and nothing is
+    read.
+    """
     db = store.db
-    sources = [
-        s
-        for (s,) in db.query("SELECT DISTINCT source FROM events WHERE ingest_id = ?", (ingest_id,))
-    ]
-    if not sources:
+    if sources is None:
+        sources = [
+            s
+            for (s,) in db.query(
+                "SELECT DISTINCT source FROM events WHERE ingest_id = ?", (ingest_id,)
+            )
+        ]
+    if not sources or not _other_sources(store, sources):
         return 0
     marks = ", ".join("?" * len(sources))
-    if not db.query(f"SELECT 1 FROM events WHERE source NOT IN ({marks}) LIMIT 1", sources):
-        return 0
     new = _arrays(db.query(_SELECT + " WHERE ingest_id = ? ORDER BY id", (ingest_id,)))
     if not new:
         return 0

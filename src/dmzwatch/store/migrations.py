@@ -107,6 +107,11 @@ _COMMON_1 = (
     )""",
 )
 
+_MIGRATION_3 = (
+    "DROP INDEX IF EXISTS events_content",
+    "CREATE INDEX IF NOT EXISTS events_ingest ON events (ingest_id)",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "events, quarantine, links, evidence log, bundles", _COMMON_1, _COMMON_1),
     Migration(
@@ -119,6 +124,12 @@ MIGRATIONS: tuple[Migration, ...] = (
             "(ST_SetSRID(ST_MakePoint(lon, lat), 4326)) STORED",
             "CREATE INDEX events_geom ON events USING GIST (geom)",
         ),
+    ),
+    Migration(
+        3,
+        "events by ingest instead of by content hash (no query looks events up by hash)",
+        _MIGRATION_3,
+        _MIGRATION_3,
     ),
 )
 

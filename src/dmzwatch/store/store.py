@@ -11,17 +11,26 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from ..events.columns import EventColumns, content_hashes, hashed_rows, int_or_none
+from ..events.columns import EventColumns, int_or_none
 from ..events.model import Event, EventKind
 from ._db import Database, connect
+from ._rows import content_hashes, event_entries, event_params
 from .evidence import EvidenceLog
 from .migrations import migrate
 
-__all__ = ["EVENT_FIELDS", "QuarantineRow", "Store", "open_store"]
+__all__ = [
+    "EVENT_FIELDS",
+    "PreparedBatch",
+    "QuarantineRow",
+    "Store",
+    "open_store",
+    "prepare_batch",
+]
 
 #: Stored event columns, in the order of :meth:`Event.hashed_values` (original by its hash).
 EVENT_FIELDS = (
@@ -57,6 +66,24 @@ _INSERT_EVENT = (
 )
 
 QuarantineRow = tuple[int | None, str, list[dict[str, str]], str]
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedBatch:
+    """Valid rows ready to insert: parameters, content hashes and ids, in row order."""
+
+    source: str
+    params: list[tuple[Any, ...]]
+    hashes: list[str]
+    source_ids: list[str]
+
+
+def prepare_batch(cols: EventColumns, ingest_id: int | None) -> PreparedBatch:
+    """Content hashes and insert parameters of ``cols`` (no database work)."""
+    hashes = content_hashes(cols)
+    return PreparedBatch(
+        cols.source, event_params(cols, hashes, ingest_id), hashes, cols.source_id.tolist()
+    )
 
 
 def hashed_from_stored(row: Sequence[Any]) -> list[Any]:
@@ -126,79 +153,92 @@ class Store:
 
         Returns the indexes of rows stored and, for rows not stored because their
         (source, source_id) is taken, (index, stored content hash, this row's content hash).
+        Each new event and quarantine row gets its evidence entry in the same transaction.
         """
-        rows = hashed_rows(cols)
-        hashes = content_hashes(rows)
-        originals = cols.original.tolist()
-        lines = cols.line.tolist()
-        params = [
-            (*row, originals[i], hashes[i], ingest_id, lines[i]) for i, row in enumerate(rows)
-        ]
+        return self.write_prepared(
+            prepare_batch(cols, ingest_id), quarantine, file=file, ingest_id=ingest_id
+        )
+
+    def write_prepared(
+        self,
+        batch: PreparedBatch,
+        quarantine: Sequence[QuarantineRow],
+        *,
+        file: str,
+        ingest_id: int,
+    ) -> tuple[list[int], list[tuple[int, str, str]]]:
+        """:meth:`write_batch` of a batch :func:`prepare_batch` made (maybe in another thread)."""
+        params, hashes, source_ids = batch.params, batch.hashes, batch.source_ids
         db = self.db
         with db.transaction():
             before = int(db.scalar("SELECT COALESCE(MAX(id), 0) FROM events"))
-            db.executemany(_INSERT_EVENT, params)
-            new = db.query(
-                "SELECT id, source_id, content_hash FROM events WHERE id > ? AND ingest_id = ? "
-                "ORDER BY id",
-                (before, ingest_id),
-            )
-            new_ids = {sid: (int(eid), h) for eid, sid, h in new}
-            stored: list[int] = []
-            taken: list[tuple[int, str, str]] = []
-            missing: list[int] = []
-            for i, sid in enumerate(cols.source_id.tolist()):
-                hit = new_ids.get(sid)
-                if hit is not None and hit[1] == hashes[i]:
-                    stored.append(i)
-                else:
-                    missing.append(i)
-            if missing:
-                existing = self._content_hashes(cols.source, [cols.source_id[i] for i in missing])
-                taken = [(i, existing.get(cols.source_id[i], ""), hashes[i]) for i in missing]
-            entries: list[tuple[str, str, dict[str, Any]]] = [
-                (
-                    "event",
-                    str(eid),
-                    {"content_hash": h, "source": cols.source, "source_id": sid},
-                )
-                for sid, (eid, h) in sorted(new_ids.items(), key=lambda kv: kv[1][0])
-            ]
+            inserted = db.executemany(_INSERT_EVENT, params)
+            if db.dialect == "sqlite" and inserted == len(params):
+                # one writer holds the lock and every row went in: ids follow in order
+                stored = list(range(len(params)))
+                ids: Sequence[int] = range(before + 1, before + 1 + len(params))
+                taken: list[tuple[int, str, str]] = []
+            else:
+                stored, ids, taken = self._sort_out(batch.source, source_ids, hashes, before)
+            if len(stored) < len(params):
+                source_ids = [source_ids[i] for i in stored]
+                hashes = [hashes[i] for i in stored]
+            record_ids = [str(e) for e in ids]
+            payloads, bodies = event_entries(batch.source, source_ids, hashes, record_ids)
+            self.log.extend_built("event", record_ids, payloads, bodies)
             if quarantine:
-                qbefore = int(db.scalar("SELECT COALESCE(MAX(id), 0) FROM quarantine"))
-                db.executemany(
-                    "INSERT INTO quarantine (source, file, line, row_hash, problems, original, "
-                    "ingest_id) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                    [
-                        (
-                            cols.source,
-                            file,
-                            line,
-                            row_hash,
-                            json.dumps(problems),
-                            original,
-                            ingest_id,
-                        )
-                        for line, row_hash, problems, original in quarantine
-                    ],
+                self._quarantine(batch.source, quarantine, file=file, ingest_id=ingest_id)
+        return stored, taken
+
+    def _sort_out(
+        self, source: str, source_ids: list[str], hashes: list[str], before: int
+    ) -> tuple[list[int], list[int], list[tuple[int, str, str]]]:
+        """Which rows were stored (and their ids), which were not (the id was taken)."""
+        new = self.db.query(
+            "SELECT id, source_id, content_hash FROM events WHERE id > ? ORDER BY id", (before,)
+        )
+        new_ids = {sid: (int(eid), h) for eid, sid, h in new}
+        stored: list[int] = []
+        missing: list[int] = []
+        for i, sid in enumerate(source_ids):
+            hit = new_ids.get(sid)
+            if hit is not None and hit[1] == hashes[i]:
+                stored.append(i)
+            else:
+                missing.append(i)
+        stored.sort(key=lambda i: new_ids[source_ids[i]][0])
+        taken: list[tuple[int, str, str]] = []
+        if missing:
+            existing = self._content_hashes(source, [source_ids[i] for i in missing])
+            taken = [(i, existing.get(source_ids[i], ""), hashes[i]) for i in missing]
+        return stored, [new_ids[source_ids[i]][0] for i in stored], taken
+
+    def _quarantine(
+        self, source: str, quarantine: Sequence[QuarantineRow], *, file: str, ingest_id: int
+    ) -> None:
+        db = self.db
+        qbefore = int(db.scalar("SELECT COALESCE(MAX(id), 0) FROM quarantine"))
+        db.executemany(
+            "INSERT INTO quarantine (source, file, line, row_hash, problems, original, "
+            "ingest_id) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            [
+                (source, file, line, row_hash, json.dumps(problems), original, ingest_id)
+                for line, row_hash, problems, original in quarantine
+            ],
+        )
+        self.log.extend(
+            [
+                (
+                    "quarantine",
+                    str(qid),
+                    {"row_hash": row_hash, "source": source, "problems": json.loads(problems)},
                 )
                 for qid, row_hash, problems in db.query(
                     "SELECT id, row_hash, problems FROM quarantine WHERE id > ? ORDER BY id",
                     (qbefore,),
-                ):
-                    entries.append(
-                        (
-                            "quarantine",
-                            str(qid),
-                            {
-                                "row_hash": row_hash,
-                                "source": cols.source,
-                                "problems": json.loads(problems),
-                            },
-                        )
-                    )
-            self.log.extend(entries)
-        return stored, taken
+                )
+            ]
+        )
 
     def _content_hashes(self, source: str, ids: Sequence[str]) -> dict[str, str]:
         out: dict[str, str] = {}

@@ -79,22 +79,29 @@ def verify(store: Store) -> Verification:
         return Verification(False, count, record, reason)
 
     problems: list[tuple[int, str, str]] = []
-    events = db.query(f"SELECT id, {', '.join(EVENT_FIELDS)}, content_hash FROM events ORDER BY id")
-    recomputed = content_hashes([hashed_from_stored(r[1:-1]) for r in events])
+    cursor = db.execute(
+        f"SELECT id, {', '.join(EVENT_FIELDS)}, content_hash, original FROM events ORDER BY id"
+    )
     ids = set()
-    for row, digest in zip(events, recomputed, strict=True):
-        eid = str(row[0])
-        ids.add(eid)
-        entry = seen.get(("event", eid))
-        name = f"event {eid} ({row[1]} {row[2]})"
-        if entry is None:
-            problems.append(
-                (10**18 + int(eid), name, "has no evidence entry (inserted outside the log)")
-            )
-        elif digest != row[-1] or entry[1].get("content_hash") != digest:
-            problems.append(
-                (entry[0], name, "stored content does not match its evidence entry (altered)")
-            )
+    while events := cursor.fetchmany(20_000):
+        recomputed = content_hashes([hashed_from_stored(r[1:-2]) for r in events])
+        for row, digest in zip(events, recomputed, strict=True):
+            eid = str(row[0])
+            ids.add(eid)
+            entry = seen.get(("event", eid))
+            name = f"event {eid} ({row[1]} {row[2]})"
+            if entry is None:
+                problems.append(
+                    (10**18 + int(eid), name, "has no evidence entry (inserted outside the log)")
+                )
+            elif digest != row[-2] or entry[1].get("content_hash") != digest:
+                problems.append(
+                    (entry[0], name, "stored content does not match its evidence entry (altered)")
+                )
+            elif sha256_hex(row[-1]) != row[-3]:
+                problems.append(
+                    (entry[0], name, "stored original does not match its hash (altered)")
+                )
     quarantine = db.query("SELECT id, original, row_hash FROM quarantine ORDER BY id")
     qids = set()
     for qid, original, row_hash in quarantine:

@@ -4,27 +4,36 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .._json import STRING, Column, build, sha256_rows
 from ..columns import RowProblem
-from ..model import sha256_hex
 from ..validate import REASONS
 
 __all__ = [
+    "WHITESPACE",
     "Converter",
+    "as_strings",
+    "column_of",
+    "joined",
     "original_json",
     "strings",
+    "strip",
 ]
 
 _NUMBER = r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$"
 _INTEGER = r"^[-+]?\d+(\.0*)?$"
 _ISO_DATE = r"^\d{4}-\d{2}-\d{2}([ T]00:00(:00(\.0+)?)?)?$"
 _LONG_DATE = r"^\d{1,2} [A-Za-z]+ \d{4}$"
-_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f]"
+
+
+#: The characters :meth:`str.strip` strips (``str.isspace``), for :func:`strip`.
+WHITESPACE = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
 
 
 def strings(arr: pa.Array | None, n: int) -> npt.NDArray[np.object_]:
@@ -32,6 +41,27 @@ def strings(arr: pa.Array | None, n: int) -> npt.NDArray[np.object_]:
     if arr is None:
         return np.full(n, "", dtype=object)
     return np.asarray(arr.to_numpy(zero_copy_only=False), dtype=object)
+
+
+def strip(arr: pa.Array | None, n: int) -> pa.Array:
+    """The strings with what :meth:`str.strip` strips stripped (empty where ``arr`` is None)."""
+    if arr is None:
+        return pa.array([""] * n, type=pa.string())
+    return pc.utf8_trim(arr, characters=WHITESPACE)
+
+
+def joined(parts: Sequence[pa.Array], sep: str = "; ") -> pa.Array:
+    """Per row, the non-empty stripped parts joined by ``sep`` (``"; ".join(...)`` of them)."""
+    out: pa.Array | None = None
+    for part in parts:
+        if out is None:
+            out = part
+            continue
+        both = pc.binary_join_element_wise(out, part, sep)
+        out = pc.if_else(pc.equal(out, ""), part, pc.if_else(pc.equal(part, ""), out, both))
+    if out is None:
+        raise ValueError("nothing to join")
+    return out
 
 
 class Converter:
@@ -58,6 +88,9 @@ class Converter:
         """Numbers (NaN where blank or not a number; the latter reported)."""
         if arr is None:
             return np.full(self.n, np.nan)
+        fast = _cast_numbers(arr, integer)
+        if fast is not None:
+            return fast
         trimmed, blank = self._blank(arr)
         ok = pc.match_substring_regex(trimmed, _INTEGER if integer else _NUMBER)
         bad = pc.and_(pc.invert(ok), pc.invert(blank))
@@ -70,6 +103,9 @@ class Converter:
         """Dates as UTC ``datetime64[s]`` (NaT where blank or not a date; the latter reported)."""
         if arr is None:
             return np.full(self.n, np.datetime64("NaT"), dtype="datetime64[s]")
+        fast = _cast_days(arr)
+        if fast is not None:
+            return fast
         trimmed, blank = self._blank(arr)
         null = pa.scalar(None, pa.string())
         iso = pc.match_substring_regex(trimmed, _ISO_DATE)
@@ -91,12 +127,84 @@ class Converter:
         return np.asarray(out, dtype="datetime64[s]")
 
 
-def _escape(arr: pa.Array) -> pa.Array:
-    arr = pc.replace_substring(arr, "\\", "\\\\")
-    arr = pc.replace_substring(arr, '"', '\\"')
-    arr = pc.replace_substring(arr, "\n", "\\n")
-    arr = pc.replace_substring(arr, "\r", "\\r")
-    return pc.replace_substring(arr, "\t", "\\t")
+def _cast_numbers(arr: pa.Array, integer: bool) -> npt.NDArray[np.float64] | None:
+    """Every value cast at once, when every value is a plain number (else None).
+
+    What the cast accepts is a subset of what :meth:`Converter.floats` accepts (no blanks,
+    no spaces, no ``nan``/``inf``), with the same values; anything else takes the checks.
+    """
+    if integer and not pc.all(pc.match_substring_regex(arr, r"^-?\d{1,15}$")).as_py():
+        return None  # the int cast also takes hex: plain digits only
+    try:
+        values = pc.cast(arr, pa.int64() if integer else pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    if values.null_count:
+        return None
+    out = np.asarray(values.to_numpy(zero_copy_only=False), dtype=np.float64)
+    if not integer and not np.isfinite(out).all():
+        return None
+    return out
+
+
+def _cast_days(arr: pa.Array) -> npt.NDArray[np.datetime64] | None:
+    """Every value as a day, when every value is exactly ``YYYY-MM-DD`` of a real day in
+    years 1000-9999 (else None: :meth:`Converter.dates` checks each value)."""
+    if len(arr) == 0 or arr.null_count:
+        return None
+    col = column_of(arr)
+    if not np.all(col.ends - col.starts == 10):
+        return None
+    text = col.data[col.starts[:, None] + np.arange(10)].astype(np.int64)
+    digits = text[:, [0, 1, 2, 3, 5, 6, 8, 9]] - 48
+    if not (((digits >= 0) & (digits <= 9)).all() and (text[:, [4, 7]] == 45).all()):
+        return None
+    year = digits[:, 0] * 1000 + digits[:, 1] * 100 + digits[:, 2] * 10 + digits[:, 3]
+    month = digits[:, 4] * 10 + digits[:, 5]
+    day = digits[:, 6] * 10 + digits[:, 7]
+    if not ((year >= 1000).all() and ((month >= 1) & (month <= 12) & (day >= 1)).all()):
+        return None
+    first = ((year - 1970) * 12 + month - 1).astype("datetime64[M]")
+    length = (first + 1).astype("datetime64[D]") - first.astype("datetime64[D]")
+    if not (day <= length.astype(np.int64)).all():
+        return None
+    days = first.astype("datetime64[D]") + (day - 1).astype("timedelta64[D]")
+    out: npt.NDArray[np.datetime64] = days.astype("datetime64[s]")
+    return out
+
+
+def column_of(arr: pa.Array | pa.ChunkedArray, mode: int = STRING) -> Column:
+    """A string array's bytes and offsets as a :class:`~dmzwatch.events._json.Column` (no copy)."""
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    n = len(arr)
+    dtype: np.dtype[Any] = np.dtype(np.int64)
+    width = 8
+    if not pa.types.is_large_string(arr.type):
+        if not pa.types.is_string(arr.type):
+            arr = arr.cast(pa.string())
+        dtype = np.dtype(np.int32)
+        width = 4
+    _, offsets_buf, data_buf = arr.buffers()
+    offsets = np.frombuffer(offsets_buf, dtype=dtype, count=n + 1, offset=arr.offset * width)
+    offsets = offsets.astype(np.int64)
+    data = (
+        np.frombuffer(data_buf, dtype=np.uint8)
+        if data_buf is not None and data_buf.size
+        else np.zeros(1, dtype=np.uint8)
+    )
+    starts = offsets[:-1]
+    if arr.null_count:
+        starts = np.where(arr.is_null().to_numpy(zero_copy_only=False), -1, starts)
+    return Column(data, starts, offsets[1:], mode)
+
+
+def as_strings(built: tuple[npt.NDArray[np.uint8], npt.NDArray[np.int64]]) -> pa.Array:
+    """The rows of :func:`~dmzwatch.events._json.build` as an arrow string array (no copy)."""
+    out, offsets = built
+    return pa.LargeStringArray.from_buffers(
+        len(offsets) - 1, pa.py_buffer(offsets), pa.py_buffer(out)
+    )
 
 
 def original_json(
@@ -104,28 +212,19 @@ def original_json(
 ) -> tuple[npt.NDArray[np.object_], list[str]]:
     """Each row as compact JSON (``{"col":"value",...}`` in header order) and its sha256.
 
-    Built with array operations; rows with rare control characters are redone with
-    :func:`json.dumps` so the text is exactly what ``json.dumps`` writes.
+    The text is exactly what ``json.dumps(row, separators=(",", ":"), ensure_ascii=False)``
+    writes (:func:`dmzwatch.events.model.original_json`), built for the whole batch at once.
     """
     if not columns:
         return np.empty(0, dtype=object), []
     n = len(columns[0])
-    parts: list[object] = []
+    parts: list[bytes | Column] = []
     for i, (name, col) in enumerate(zip(header, columns, strict=True)):
-        key = json.dumps(name, ensure_ascii=False)
-        parts.append(("{" if i == 0 else ",") + key + ':"')
-        parts.append(_escape(col))
-        parts.append('"')
-    parts.append("}")
-    arrays = [p if isinstance(p, pa.Array) else pa.scalar(p, pa.string()) for p in parts]
-    joined = pc.binary_join_element_wise(*arrays, "")
-    texts: list[str] = joined.to_pylist()
-    control = np.zeros(n, dtype=bool)
-    for col in columns:
-        if pc.any(pc.match_substring_regex(col, _CONTROL)).as_py():
-            control |= pc.match_substring_regex(col, _CONTROL).to_numpy(zero_copy_only=False)
-    for k in np.flatnonzero(control).tolist():
-        row = {name: col[k].as_py() for name, col in zip(header, columns, strict=True)}
-        texts[k] = json.dumps(row, separators=(",", ":"), ensure_ascii=False)
-    hashes = [sha256_hex(t) for t in texts]
-    return np.array(texts, dtype=object), hashes
+        parts.append(
+            ("{" if i == 0 else ",").encode() + json.dumps(name, ensure_ascii=False).encode() + b":"
+        )
+        parts.append(column_of(col))
+    parts.append(b"}")
+    built = build(n, parts)
+    texts = np.asarray(as_strings(built).to_numpy(zero_copy_only=False), dtype=object)
+    return texts, sha256_rows(built)

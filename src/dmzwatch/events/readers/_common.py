@@ -6,16 +6,18 @@ from collections.abc import Mapping
 
 import numpy as np
 import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..columns import EventColumns, RowProblem
 from ..infer import infer_weapon
 from ..model import EventKind
 from ..precision import Precision
 from ..validate import REASONS
-from ._arrow import original_json
+from ._arrow import original_json, strings, strip
 from ._csv import CsvBatch
 
-__all__ = ["REMOTE_CLASSES", "codes", "infer_column", "kinds", "new_columns"]
+__all__ = ["REMOTE_CLASSES", "codes", "infer_column", "infer_unique", "kinds", "new_columns"]
 
 #: Classes whose use makes an event a strike (fire from a distance) rather than a clash.
 REMOTE_CLASSES = frozenset(
@@ -36,23 +38,30 @@ DAY = np.timedelta64(86_399, "s")
 
 
 def codes(
-    values: npt.NDArray[np.object_],
+    values: pa.Array | None,
+    n: int,
     table: Mapping[str, Precision],
     name: str,
     problems: list[RowProblem],
 ) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.float64]]:
     """Stripped codes and their values; an unknown code (blank included) is a problem."""
-    stripped = np.array([str(v).strip() for v in values.tolist()], dtype=object)
-    out = np.full(len(values), np.nan)
-    for code, precision in table.items():
-        out[stripped == code] = precision.value
-    options = ", ".join(table)
-    for i in np.flatnonzero(np.isnan(out)):
-        reason = f"{REASONS['precision_code']} (expected one of: {options})"
-        if not stripped[i]:
-            reason = REASONS["missing"]
-        problems.append(RowProblem(int(i), name, str(values[i]), reason))
-    return stripped, out
+    stripped = strip(values, n)
+    keys = list(table)
+    index = pc.index_in(stripped, value_set=pa.array(keys, type=pa.string()))
+    lookup = np.array([table[k].value for k in keys] + [np.nan], dtype=np.float64)
+    where = np.asarray(pc.fill_null(index, len(keys)).to_numpy(zero_copy_only=False))
+    out = lookup[where]
+    codes_out = np.asarray(stripped.to_numpy(zero_copy_only=False), dtype=object)
+    bad = np.flatnonzero(np.isnan(out))
+    if bad.size:
+        options = ", ".join(table)
+        raw = strings(values, n)
+        for i in bad.tolist():
+            reason = f"{REASONS['precision_code']} (expected one of: {options})"
+            if not codes_out[i]:
+                reason = REASONS["missing"]
+            problems.append(RowProblem(int(i), name, str(raw[i]), reason))
+    return codes_out, out
 
 
 def kinds(
@@ -77,21 +86,46 @@ def kinds(
     return out
 
 
+#: Inferences of texts seen before (texts repeat: the same headline for many events).
+_INFERRED: dict[str, tuple[str | None, str]] = {}
+_INFERRED_MAX = 200_000
+
+
+def infer_unique(
+    texts: pa.Array | npt.NDArray[np.object_],
+) -> tuple[list[str | None], list[str], npt.NDArray[np.intp]]:
+    """Inferred class and matched words of each distinct text, and each row's text index."""
+    arr = texts if isinstance(texts, pa.Array) else pa.array(texts, type=pa.string())
+    encoded = arr.dictionary_encode()
+    distinct: list[str | None] = encoded.dictionary.to_pylist()
+    index = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.intp)
+    if len(_INFERRED) > _INFERRED_MAX:
+        _INFERRED.clear()
+    classes: list[str | None] = []
+    words: list[str] = []
+    for text in distinct:
+        key = text or ""
+        hit = _INFERRED.get(key)
+        if hit is None:
+            inference = infer_weapon(key)
+            hit = (inference.equipment_class, "; ".join(inference.matched))
+            _INFERRED[key] = hit
+        classes.append(hit[0])
+        words.append(hit[1])
+    return classes, words, index
+
+
 def infer_column(
-    texts: npt.NDArray[np.object_],
+    texts: pa.Array | npt.NDArray[np.object_],
 ) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.object_]]:
     """Inferred class (None when no weapon is named) and the matched words per text."""
-    classes = np.full(len(texts), None, dtype=object)
-    words = np.full(len(texts), "", dtype=object)
-    cache: dict[str, tuple[str | None, str]] = {}
-    for i, text in enumerate(texts.tolist()):
-        hit = cache.get(text)
-        if hit is None:
-            inference = infer_weapon(text)
-            hit = (inference.equipment_class, "; ".join(inference.matched))
-            cache[text] = hit
-        classes[i], words[i] = hit
-    return classes, words
+    classes, words, index = infer_unique(texts)
+    if not classes:
+        return np.full(len(index), None, dtype=object), np.full(len(index), "", dtype=object)
+    return (
+        np.array([*classes, None], dtype=object)[:-1][index],
+        np.array(words, dtype=object)[index],
+    )
 
 
 def new_columns(source: str, batch: CsvBatch, **values: object) -> EventColumns:

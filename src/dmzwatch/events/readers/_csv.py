@@ -17,10 +17,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numba
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from ...errors import InputError
@@ -106,44 +106,80 @@ def read_header(path: Path) -> list[str]:
     return _header(head)[0]
 
 
-def _chunks(data: bytes, start: int) -> Iterator[tuple[int, int]]:
-    """(begin, end) byte ranges, each ending at a newline outside quotes."""
-    pos = start
-    size = len(data)
-    while pos < size:
-        stop = min(size, pos + CHUNK_BYTES)
-        if stop == size:
-            yield pos, size
-            return
-        # The last newline before ``stop`` with an even number of quotes before it.
-        quotes_before = data.count(b'"', pos, stop)
-        cut = data.rfind(b"\n", pos, stop)
-        while cut >= 0:
-            quotes_before_cut = quotes_before - data.count(b'"', cut, stop)
-            if quotes_before_cut % 2 == 0:
-                break
-            cut = data.rfind(b"\n", pos, cut)
-        # no cut: one record longer than a chunk, taken whole
-        end = _record_end(data, pos, size) if cut < 0 else cut + 1
-        yield pos, end
-        pos = end
+def _cut(data: bytes, limit: int) -> int:
+    """Offset just after the last newline outside quotes before ``limit`` (-1: none)."""
+    stop = min(len(data), limit)
+    quotes_before = data.count(b'"', 0, stop)
+    cut = data.rfind(b"\n", 0, stop)
+    while cut >= 0:
+        if (quotes_before - data.count(b'"', cut, stop)) % 2 == 0:
+            return cut + 1
+        cut = data.rfind(b"\n", 0, cut)
+    return -1
 
 
 def iter_batches(path: Path) -> Iterator[CsvBatch]:
-    """Batches of rows of ``path`` (about 16 MB each)."""
+    """Batches of rows of ``path`` (about :data:`CHUNK_BYTES` each), read as a stream.
+
+    Only about two chunks of the file are in memory at a time.
+    """
     try:
-        data = path.read_bytes()
+        fh = path.open("rb")
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc}") from exc
-    header, offset, header_lines = _header(data)
-    line = 1 + header_lines
-    for begin, end in _chunks(data, offset):
-        chunk = data[begin:end]
-        batch = _fast(chunk, header, line)
-        if batch is None:
-            batch = _slow(chunk, header, line)
-        yield batch
-        line += chunk.count(b"\n")
+    with fh:
+        size = CHUNK_BYTES
+        data = fh.read(max(size, 1 << 20))
+        header, offset, header_lines = _header(data)
+        line = 1 + header_lines
+        data = data[offset:]
+        eof = False
+        while True:
+            while not eof and len(data) < size:
+                more = fh.read(size)
+                eof = not more
+                data += more
+            if not data:
+                return
+            if eof and len(data) <= size:
+                cut = len(data)
+            else:
+                cut = _cut(data, size)
+                if cut < 0:  # one record longer than a chunk: taken whole
+                    cut = _record_end(data, 0, len(data))
+                    if cut == len(data) and not eof:
+                        more = fh.read(size)
+                        eof = not more
+                        data += more
+                        continue
+            chunk, data = data[:cut], data[cut:]
+            batch = _fast(chunk, header, line)
+            if batch is None:
+                batch = _slow(chunk, header, line)
+            yield batch
+            line += chunk.count(b"\n")
+
+
+@numba.njit(cache=True, nogil=True)
+def _record_lines(data: npt.NDArray[np.uint8], out: npt.NDArray[np.int64]) -> int:
+    """Lines before each record's start (newlines outside quotes end records); records."""
+    records = 0
+    newlines = 0
+    quoted = False
+    start = True
+    for k in range(data.shape[0]):
+        c = data[k]
+        if start:
+            if records < out.shape[0]:
+                out[records] = newlines
+            records += 1
+            start = False
+        if c == 34:
+            quoted = not quoted
+        elif c == 10:
+            newlines += 1
+            start = not quoted
+    return records
 
 
 def _fast(chunk: bytes, header: list[str], first_line: int) -> CsvBatch | None:
@@ -172,13 +208,10 @@ def _fast(chunk: bytes, header: list[str], first_line: int) -> CsvBatch | None:
         return None
     columns = [table.column(i).combine_chunks() for i in range(len(header))]
     n = table.num_rows
-    newlines = np.zeros(n, dtype=np.int64)
-    for col in columns:
-        if pc.any(pc.match_substring(col, "\n")).as_py():
-            newlines += pc.count_substring(col, "\n").to_numpy(zero_copy_only=False)
-    step = 1 + newlines
-    lines = first_line + np.concatenate([[0], np.cumsum(step)[:-1]]).astype(np.int64)
-    return CsvBatch(header, columns, lines)
+    starts = np.zeros(n, dtype=np.int64)
+    if _record_lines(np.frombuffer(chunk, dtype=np.uint8), starts) != n:  # pragma: no cover
+        return None  # pyarrow saw other records than a plain quote count: let csv decide
+    return CsvBatch(header, columns, first_line + starts)
 
 
 def _slow(chunk: bytes, header: list[str], first_line: int) -> CsvBatch:

@@ -90,12 +90,8 @@ def columns(batch: CsvBatch) -> EventColumns:
     lon = conv.floats(get("longitude"), "longitude")
     lat = conv.floats(get("latitude"), "latitude")
     best = conv.floats(get("fatalities"), "fatalities", integer=True)
-    loc_code, radius = codes(
-        strings(get("geo_precision"), n), ACLED_LOCATION, "geo_precision", problems
-    )
-    date_code, slack = codes(
-        strings(get("time_precision"), n), ACLED_DATE, "time_precision", problems
-    )
+    loc_code, radius = codes(get("geo_precision"), n, ACLED_LOCATION, "geo_precision", problems)
+    date_code, slack = codes(get("time_precision"), n, ACLED_DATE, "time_precision", problems)
     kind = kinds(strings(get("event_type"), n), EVENT_TYPES, "event_type", problems)
     notes = strings(get("notes"), n)
     sub = strings(get("sub_event_type"), n)

@@ -24,13 +24,15 @@ equipment class    inferred from ``source_headline`` (marked inferred)
 from __future__ import annotations
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..columns import EventColumns, RowProblem
 from ..model import EventKind
 from ..precision import UCDP_DATE, UCDP_LOCATION
 from ..validate import REASONS
-from ._arrow import Converter, strings
-from ._common import DAY, REMOTE_CLASSES, codes, infer_column, new_columns
+from ._arrow import Converter, joined, strings, strip
+from ._common import DAY, REMOTE_CLASSES, codes, infer_unique, new_columns
 from ._csv import CsvBatch
 
 __all__ = ["REQUIRED", "SOURCE", "columns"]
@@ -54,7 +56,7 @@ def columns(batch: CsvBatch) -> EventColumns:
     conv = Converter(n)
     problems: list[RowProblem] = conv.problems
     get = batch.column
-    ids = np.array([s.strip() for s in strings(get("id"), n).tolist()], dtype=object)
+    ids = strings(strip(get("id"), n), n)
     start = conv.dates(get("date_start"), "date_start")
     end = conv.dates(get("date_end"), "date_end") + DAY
     lon = conv.floats(get("longitude"), "longitude")
@@ -63,27 +65,26 @@ def columns(batch: CsvBatch) -> EventColumns:
     low = conv.floats(get("low"), "low", integer=True)
     high = conv.floats(get("high"), "high", integer=True)
     civilians = conv.floats(get("deaths_civilians"), "deaths_civilians", integer=True)
-    loc_code, radius = codes(strings(get("where_prec"), n), UCDP_LOCATION, "where_prec", problems)
-    date_code, slack = codes(strings(get("date_prec"), n), UCDP_DATE, "date_prec", problems)
-    text = strings(get("source_headline"), n)
-    inferred_class, words = infer_column(text)
-    violence = np.array([s.strip() for s in strings(get("type_of_violence"), n).tolist()])
-    remote = np.isin(inferred_class.astype(str), list(REMOTE_CLASSES))
+    loc_code, radius = codes(get("where_prec"), n, UCDP_LOCATION, "where_prec", problems)
+    date_code, slack = codes(get("date_prec"), n, UCDP_DATE, "date_prec", problems)
+    headline = get("source_headline")
+    text = strings(headline, n)
+    distinct, matched, index = infer_unique(headline if headline is not None else text)
+    inferred_class = np.array([*distinct, None], dtype=object)[:-1][index]
+    words = np.array([*matched, ""], dtype=object)[:-1][index]
+    inferred = np.array([c is not None for c in distinct] + [False], dtype=bool)[:-1][index]
+    remote = np.array([c in REMOTE_CLASSES for c in distinct] + [False], dtype=bool)[:-1][index]
     kind = np.where(remote, EventKind.STRIKE.value, EventKind.CLASH.value).astype(object)
-    kind[violence == "3"] = EventKind.ATTACK.value
-    for i in np.flatnonzero(~np.isin(violence, list(VIOLENCE))):
-        reason = (
-            REASONS["missing"] if not violence[i] else f"{REASONS['kind']} (expected 1, 2 or 3)"
-        )
-        problems.append(RowProblem(int(i), "type_of_violence", str(violence[i]), reason))
-    side_a, side_b = strings(get("side_a"), n), strings(get("side_b"), n)
-    actors = np.array(
-        [
-            "; ".join(x for x in (a.strip(), b.strip()) if x)
-            for a, b in zip(side_a, side_b, strict=True)
-        ],
-        dtype=object,
+    violence = strip(get("type_of_violence"), n)
+    kind[np.asarray(pc.equal(violence, "3").to_numpy(zero_copy_only=False), dtype=bool)] = (
+        EventKind.ATTACK.value
     )
+    known = pc.is_in(violence, value_set=pa.array(list(VIOLENCE), type=pa.string()))
+    for i in np.flatnonzero(~np.asarray(known.to_numpy(zero_copy_only=False), dtype=bool)):
+        value = str(violence[int(i)].as_py())
+        reason = REASONS["missing"] if not value else f"{REASONS['kind']} (expected 1, 2 or 3)"
+        problems.append(RowProblem(int(i), "type_of_violence", value, reason))
+    actors = strings(joined([strip(get("side_a"), n), strip(get("side_b"), n)]), n)
     return new_columns(
         SOURCE,
         batch,
@@ -98,7 +99,7 @@ def columns(batch: CsvBatch) -> EventColumns:
         location_precision=loc_code,
         precision_km=radius,
         equipment_class=inferred_class,
-        equipment_inferred=np.array([c is not None for c in inferred_class.tolist()], dtype=bool),
+        equipment_inferred=inferred,
         inferred_from=words,
         actors=actors,
         best=best,

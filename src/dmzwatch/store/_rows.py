@@ -1,0 +1,229 @@
+"""Event columns to database rows and content hashes, a whole batch at a time.
+
+:func:`content_hashes` gives, for every row of an
+:class:`~dmzwatch.events.columns.EventColumns`, exactly the hash that
+:meth:`Event.hashed_values <dmzwatch.events.model.Event.hashed_values>` and
+:func:`~dmzwatch.events.model.event_hash` give for that event: the canonical JSON array is
+written for the whole batch by :func:`dmzwatch.events._json.build` (floats through
+``repr`` once per distinct value, as ``json.dumps`` writes them). Anything unusual (a
+value ``json.dumps`` would refuse, a date outside years 0-9999, an object that is not a
+string) falls back to the row-by-row reference path, which raises the same errors.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+
+from ..events._json import RAW, Column, build, sha256_rows
+from ..events.columns import EventColumns, hashed_rows
+from ..events.columns import content_hashes as reference_hashes
+from ..events.model import canonical_json
+from ..events.readers._arrow import as_strings, column_of
+from .evidence import entry_body
+
+__all__ = ["content_hashes", "event_entries", "event_params", "int_list"]
+
+
+class _Unusual(Exception):
+    """A value the batch path does not handle: use the reference path."""
+
+
+def _strings(values: npt.NDArray[Any]) -> Column:
+    try:
+        arr = pa.array(values, type=pa.string(), from_pandas=False)
+    except (pa.ArrowException, TypeError, ValueError) as exc:
+        raise _Unusual(str(exc)) from exc
+    return column_of(arr)
+
+
+def _distinct(values: npt.NDArray[np.float64]) -> tuple[npt.NDArray[np.float64], npt.NDArray[Any]]:
+    if values.dtype != np.float64:
+        raise _Unusual(f"dtype {values.dtype}")
+    bits, inverse = np.unique(np.ascontiguousarray(values).view(np.int64), return_inverse=True)
+    return bits.view(np.float64), inverse
+
+
+def _floats(values: npt.NDArray[np.float64]) -> Column:
+    if not np.isfinite(values).all():
+        raise _Unusual("not finite")
+    distinct, inverse = _distinct(values)
+    return Column.lookup([repr(float(v)).encode() for v in distinct.tolist()], inverse)
+
+
+def _ints(values: npt.NDArray[np.float64]) -> Column:
+    if np.isinf(values).any():
+        raise _Unusual("not finite")
+    distinct, inverse = _distinct(values)
+    table = [None if v != v else str(int(v)).encode() for v in distinct.tolist()]
+    return Column.lookup(table, inverse)
+
+
+def _times(values: npt.NDArray[np.datetime64]) -> Column:
+    if np.isnat(values).any():
+        raise _Unusual("NaT")
+    text = np.datetime_as_string(values.astype("datetime64[s]"), unit="s").astype("S20")
+    width = text.view(np.uint8).reshape(-1, 20)
+    if width[:, 19].any() or not width[:, 18].all():
+        raise _Unusual("year outside 0-9999")
+    return Column.fixed(text.astype("S19"))
+
+
+def _hex(hashes: Sequence[str]) -> Column:
+    joined = "".join(hashes)
+    if len(joined) != 64 * len(hashes) or not joined.isascii():
+        raise _Unusual("not sha256 hex")
+    return Column.fixed(np.frombuffer(joined.encode(), dtype="S64"))
+
+
+def content_hashes(cols: EventColumns) -> list[str]:
+    """The content hash of every row (as :meth:`Event.hashed_values` would hash it)."""
+    n = len(cols)
+    if n == 0:
+        return []
+    try:
+        source = json.dumps(cols.source, ensure_ascii=False).encode()
+        flag = Column.lookup([b"false", b"true"], cols.equipment_inferred.astype(np.intp))
+        parts: list[bytes | Column] = [
+            b"[" + source + b",",
+            _strings(cols.source_id),
+            b",",
+            _strings(cols.kind),
+            b',"',
+            _times(cols.start),
+            b'+00:00","',
+            _times(cols.end),
+            b'+00:00",',
+            _strings(cols.date_precision),
+            b",",
+            _floats(cols.date_precision_days),
+            b",",
+            _floats(cols.lon),
+            b",",
+            _floats(cols.lat),
+            b",",
+            _strings(cols.location_precision),
+            b",",
+            _floats(cols.precision_km),
+            b",",
+            _strings(cols.equipment_class),
+            b",",
+            _ints(cols.equipment_count),
+            b",",
+            flag,
+            b",",
+            _strings(cols.inferred_from),
+            b",",
+            _strings(cols.actors),
+            b",",
+            _ints(cols.best),
+            b",",
+            _ints(cols.low),
+            b",",
+            _ints(cols.high),
+            b",",
+            _ints(cols.civilians),
+            b",",
+            _strings(cols.text),
+            b',"',
+            _hex(cols.original_hash.tolist()),
+            b'"]',
+        ]
+    except _Unusual:
+        return reference_hashes(hashed_rows(cols))
+    return sha256_rows(build(n, parts))
+
+
+def int_list(values: npt.NDArray[np.float64]) -> list[int | None]:
+    """Whole numbers as ints, NaN as None (as :func:`~dmzwatch.events.columns.int_or_none`)."""
+    nan = np.isnan(values)
+    if not nan.any() and np.all(np.abs(values) < 2.0**62):
+        out: list[int | None] = values.astype(np.int64).tolist()
+        return out
+    return [None if v != v else int(v) for v in values.tolist()]
+
+
+def _iso(values: npt.NDArray[np.datetime64]) -> list[str]:
+    text = np.datetime_as_string(values.astype("datetime64[s]"), unit="s").astype(object)
+    out: list[str] = (text + "+00:00").tolist()
+    return out
+
+
+def event_params(
+    cols: EventColumns, hashes: Sequence[str], ingest_id: int | None
+) -> list[tuple[Any, ...]]:
+    """Insert parameters of every row: the stored event fields, original, content hash,
+    ingest and line (the column order of ``store._INSERT_EVENT``)."""
+    n = len(cols)
+    columns: list[Sequence[Any]] = [
+        [cols.source] * n,
+        cols.source_id.tolist(),
+        cols.kind.tolist(),
+        _iso(cols.start),
+        _iso(cols.end),
+        cols.date_precision.tolist(),
+        cols.date_precision_days.tolist(),
+        cols.lon.tolist(),
+        cols.lat.tolist(),
+        cols.location_precision.tolist(),
+        cols.precision_km.tolist(),
+        cols.equipment_class.tolist(),
+        int_list(cols.equipment_count),
+        cols.equipment_inferred.tolist(),
+        cols.inferred_from.tolist(),
+        cols.actors.tolist(),
+        int_list(cols.best),
+        int_list(cols.low),
+        int_list(cols.high),
+        int_list(cols.civilians),
+        cols.text.tolist(),
+        cols.original_hash.tolist(),
+        cols.original.tolist(),
+        hashes,
+        [ingest_id] * n,
+        cols.line.tolist(),
+    ]
+    return list(zip(*columns, strict=True))
+
+
+def event_entries(
+    source: str, source_ids: Sequence[str], hashes: Sequence[str], record_ids: Sequence[str]
+) -> tuple[list[str], tuple[npt.NDArray[np.uint8], npt.NDArray[np.int64]]]:
+    """Evidence entries of new events: each canonical payload JSON
+    (``{"content_hash": ..., "source": ..., "source_id": ...}``) and, built for the batch,
+    the body each entry's hash covers (:func:`~dmzwatch.store.evidence.entry_body`)."""
+    n = len(hashes)
+    src = json.dumps(source, ensure_ascii=False).encode()
+    try:
+        parts: list[bytes | Column] = [
+            b'{"content_hash":"',
+            _hex(hashes),
+            b'","source":' + src + b',"source_id":',
+            _strings(np.asarray(source_ids, dtype=object)),
+            b"}",
+        ]
+    except _Unusual:
+        payloads = [
+            canonical_json({"content_hash": h, "source": source, "source_id": sid})
+            for h, sid in zip(hashes, source_ids, strict=True)
+        ]
+        bodies = [entry_body("event", r, p) for r, p in zip(record_ids, payloads, strict=True)]
+        return payloads, build(n, [Column.of_strings(bodies, RAW)])
+    out, offsets = build(n, parts)
+    texts: list[str] = as_strings((out, offsets)).to_pylist()
+    body = build(
+        n,
+        [
+            b'{"kind":"event","payload":',
+            Column(out, offsets[:-1], offsets[1:], RAW),
+            b',"record_id":',
+            _strings(np.asarray(record_ids, dtype=object)),
+            b"}",
+        ],
+    )
+    return texts, body
