@@ -2,7 +2,7 @@
 
 The PostgreSQL server is started once per test session in a temporary directory on a free
 loopback port (as the ``postgres`` user when the tests run as root: PostgreSQL refuses to
-run as root) and stopped at the end. It is installed by ``scripts/postgis-setup.sh``
+run as root) and stopped at the end. It is installed by ``scripts/setup-system.sh``
 (called from ``scripts/setup.sh``); a missing installation fails the tests, it does not
 skip them.
 """
@@ -36,7 +36,7 @@ def _pg_bindir() -> Path:
     found = shutil.which("initdb")
     if found:
         return Path(found).resolve().parent
-    raise RuntimeError("PostgreSQL with PostGIS is not installed: run scripts/postgis-setup.sh")
+    raise RuntimeError("PostgreSQL with PostGIS is not installed: run scripts/setup-system.sh")
 
 
 def _free_port() -> int:
