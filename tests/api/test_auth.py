@@ -41,6 +41,8 @@ TABLE: list[tuple[str, str, Any, dict[str | None, int]]] = [
     ("GET", "/api/reports", None, READ),
     ("GET", "/api/reports/daily.html", None, READ),
     ("GET", "/api/verify", None, READ),
+    ("GET", "/api/patrol/coverage", None, READ),
+    ("GET", "/api/patrol/coverage?scenario=idlib-2018&units=TR=4,RU=4&seed=1", None, READ),
     ("GET", "/api/tokens", None, MANAGE),
     ("POST", "/api/tokens", {"role": "analyst", "label": "x"}, {**MANAGE, ADMIN: 201}),
     ("DELETE", "/api/tokens/TOKEN_ID", None, MANAGE),

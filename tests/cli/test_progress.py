@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import subprocess
@@ -15,7 +14,7 @@ import pytest
 from dmzwatch.cli import main
 from dmzwatch.cli._progress import progress, track
 
-UCDP = Path("/work/shared/data/ucdp_ged_syria_nw_2018_2019.csv")
+from .conftest import ucdp_rows
 
 
 class Terminal(io.StringIO):
@@ -44,16 +43,7 @@ def terminal(monkeypatch: pytest.MonkeyPatch) -> Callable[[], Terminal]:
 @pytest.fixture(scope="module")
 def events_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The real UCDP rows of 10-26 November 2018 as a GED file of their own."""
-    out = tmp_path_factory.mktemp("progress") / "ucdp.csv"
-    with (
-        UCDP.open(encoding="utf-8", newline="") as src,
-        out.open("w", encoding="utf-8", newline="") as dst,
-    ):
-        reader = csv.DictReader(src)
-        writer = csv.DictWriter(dst, fieldnames=reader.fieldnames or [])
-        writer.writeheader()
-        writer.writerows(r for r in reader if "2018-11-10" <= r["date_start"][:10] <= "2018-11-26")
-    return out
+    return ucdp_rows(tmp_path_factory.mktemp("progress"), "2018-11-10", "2018-11-26")
 
 
 def test_the_helper_draws_on_a_terminal_only(

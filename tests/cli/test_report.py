@@ -3,7 +3,6 @@ progress bars that stay off pipes."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 import os
@@ -22,25 +21,7 @@ from dmzwatch.report._html import GENERATED_MARK
 from dmzwatch.rules import evaluate
 from dmzwatch.store import open_store
 
-UCDP = Path(__file__).resolve().parents[3] / "shared" / "data" / "ucdp_ged_syria_nw_2018_2019.csv"
-if not UCDP.exists():  # a checkout beside shared/ (as in CI) or the shared folder of the host
-    UCDP = Path("/work/shared/data/ucdp_ged_syria_nw_2018_2019.csv")
-
-
-def _ucdp_rows(tmp_path: Path, first: str, last: str) -> Path:
-    """The real UCDP rows whose date_start lies in first..last, as a GED file."""
-    out = tmp_path / "ucdp.csv"
-    with (
-        UCDP.open(encoding="utf-8", newline="") as src,
-        out.open("w", encoding="utf-8", newline="") as dst,
-    ):
-        reader = csv.DictReader(src)
-        writer = csv.DictWriter(dst, fieldnames=reader.fieldnames or [])
-        writer.writeheader()
-        for row in reader:
-            if first <= row["date_start"][:10] <= last:
-                writer.writerow(row)
-    return out
+from .conftest import ucdp_rows
 
 
 @pytest.fixture(scope="module")
@@ -48,9 +29,7 @@ def small_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     tmp = tmp_path_factory.mktemp("report-db")
     db = tmp / "events.db"
     assert (
-        main(
-            ["ingest", str(_ucdp_rows(tmp, "2018-11-10", "2018-11-26")), "--db", str(db), "--json"]
-        )
+        main(["ingest", str(ucdp_rows(tmp, "2018-11-10", "2018-11-26")), "--db", str(db), "--json"])
         == 0
     )
     return db

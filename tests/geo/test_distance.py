@@ -103,3 +103,80 @@ def test_segments_nearest_still_works() -> None:
     s = Segments.of(shapely.LineString([(0, 0), (10, 0)]))
     d, fx, fy = s.nearest([5.0], [-2.0])
     assert (d.tolist(), fx.tolist(), fy.tolist()) == ([2.0], [5.0], [0.0])
+
+
+def wiggly_line(vertices: int = 2000, seed: int = 1) -> shapely.LineString:
+    """A 200 km line of ``vertices`` vertices across the Idlib area, wiggling like a front."""
+    rng = np.random.default_rng(seed)
+    t = np.linspace(0.0, 1.0, vertices)
+    lon = 35.9 + 1.8 * t
+    lat = 35.8 + 0.07 * np.sin(t * 9) + np.cumsum(rng.normal(0.0, 0.0006, vertices))
+    return shapely.LineString(np.column_stack([lon, lat]))
+
+
+def test_the_candidate_grid_changes_no_distance_by_more_than_0_1_mm() -> None:
+    line = wiggly_line()
+    fast = LineIndex.of_lonlat(line)
+    plain = LineIndex.of_lonlat(line, grid_cells=0)
+    assert fast.grid is not None and plain.grid is None
+    rng = np.random.default_rng(21)
+    near = rng.uniform(35.0, 38.5, 60_000), rng.uniform(34.5, 37.0, 60_000)
+    far = rng.uniform(-20.0, 80.0, 2_000), rng.uniform(-60.0, 70.0, 2_000)  # off the grid too
+    on = shapely.get_coordinates(line).T
+    for lon, lat in (near, far, on):  # the same, but for ties (µm, on the line itself)
+        np.testing.assert_allclose(fast.distance_m(lon, lat), plain.distance_m(lon, lat), 0, 1e-4)
+
+
+def test_the_candidate_grid_is_within_geod_on_a_long_line() -> None:
+    line = wiggly_line(vertices=600, seed=2)
+    index = LineIndex.of_lonlat(line)
+    rng = np.random.default_rng(22)
+    lon, lat = rng.uniform(35.5, 38.0, 300), rng.uniform(35.0, 36.8, 300)
+    c = shapely.get_coordinates(shapely.segmentize(line, 0.0005))
+    want = np.array(
+        [
+            GEOD.inv(np.full(len(c), lo), np.full(len(c), la), c[:, 0], c[:, 1])[2].min()
+            for lo, la in zip(lon, lat, strict=True)
+        ]
+    )
+    err = np.abs(index.distance_m(lon, lat) - want)
+    assert err.max() < 5.0
+    assert (err <= 0.001 * want + 0.05).all()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    vertices=st.integers(2, 40),
+    size=st.floats(0.001, 3.0),
+    cells=st.sampled_from([64, 1024, 1 << 15]),
+    chunk=st.integers(1, 6),
+)
+def test_grid_and_plain_search_agree_on_any_line(
+    seed: int, vertices: int, size: float, cells: int, chunk: int
+) -> None:
+    rng = np.random.default_rng(seed)
+    xy = np.column_stack(
+        [
+            36.0 + np.cumsum(rng.normal(0, size, vertices)),
+            35.0 + np.cumsum(rng.normal(0, size, vertices)),
+        ]
+    )
+    line = shapely.LineString(xy)
+    if shapely.length(line) == 0 or np.abs(xy[:, 1]).max() > 80:
+        return
+    fast = LineIndex.of_lonlat(line, chunk=chunk, grid_cells=cells)
+    plain = LineIndex.of_lonlat(line, chunk=chunk, grid_cells=0)
+    span = 3 * size * vertices**0.5 + 0.1
+    lon = rng.uniform(xy[:, 0].min() - span, xy[:, 0].max() + span, 500)
+    lat = np.clip(rng.uniform(xy[:, 1].min() - span, xy[:, 1].max() + span, 500), -89, 89)
+    np.testing.assert_allclose(fast.distance_m(lon, lat), plain.distance_m(lon, lat), 0, 1e-4)
+
+
+def test_no_grid_where_it_would_not_pay() -> None:
+    polar = shapely.LineString([(0.0, 70.0), (20.0, 80.0)])
+    wide = shapely.LineString([(-100.0, 0.0), (100.0, 10.0)])
+    for line in (polar, wide):
+        index = LineIndex.of_lonlat(line)
+        assert index.grid is None
+        assert index.distance_m(np.array([10.0]), np.array([75.0]))[0] > 0

@@ -4,18 +4,23 @@ and its PDF."""
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime as dt
 import re
 import subprocess
+from collections import Counter
 from pathlib import Path
 
 import pytest
+import shapely
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import dmzwatch
 from dmzwatch.events.model import Event, EventKind
+from dmzwatch.patrol import build_plan, history_from_events
 from dmzwatch.report._html import GENERATED_MARK, render_html
+from dmzwatch.report._patrol import LOW_COVERAGE
 from dmzwatch.report._pdf import pdf_page_count
 from dmzwatch.report.daily import (
     Period,
@@ -30,6 +35,7 @@ DAY = dt.date(2018, 11, 24)
 MOREK = (36.6897, 35.37615)  # in the core band (see the scenario's doctest)
 KHAN_SHAYKHUN = (36.6386, 35.4397)
 FAR_EAST = (37.9, 35.5)  # government-held, far outside the zone
+EAST_OF_LINE = (36.95, 35.6)  # government-held, within the patrolled strip
 
 
 def event(
@@ -191,7 +197,7 @@ def test_tables_add_up(
         finding(f"h{i}", DAY - dt.timedelta(days=back), verdict, band=band)
         for i, (back, verdict, band) in enumerate(spec)
     ]
-    r = build_daily_report(idlib, [], findings, DAY, days=days)
+    r = build_daily_report(idlib, [], findings, DAY, days=days, patrol=False)
     in_period = [f for f in findings if f.date in r.period and f.verdict != "compliant"]
     assert r.totals.total == len(in_period) == len(r.findings)
     assert sum(row.total for row in r.by_type) == r.totals.total
@@ -281,7 +287,7 @@ def test_html_is_self_contained_and_complete(idlib: dmzwatch.Scenario) -> None:
     assert "GeoNames" in html and "Natural Earth" in html and "S/2018/852" in html
     assert report.digest in html
     images = re.findall(r'src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"', html)
-    assert len(images) == 2
+    assert len(images) == 3  # the zone, the trend, the patrol coverage
     svg_map = base64.b64decode(images[0]).decode()
     assert "<dc:date>" not in svg_map and "<svg" in svg_map
     for f in report.findings:
@@ -310,3 +316,55 @@ def test_pdf_printed_with_chromium(idlib: dmzwatch.Scenario, tmp_path: Path) -> 
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True)
     assert "Daily report" in text.stdout or "Report" in text.stdout
     assert "Sources and attribution" in text.stdout
+
+
+def test_patrol_coverage_section_for_idlib(idlib: dmzwatch.Scenario) -> None:
+    events = [event("1", DAY - dt.timedelta(days=3), MOREK), event("2", DAY, FAR_EAST)]
+    findings = [
+        finding("m", DAY, where=MOREK),
+        finding("e", DAY, "possible", where=EAST_OF_LINE, band=""),
+        finding("far", DAY, where=FAR_EAST, band=""),
+    ]
+    r = build_daily_report(idlib, events, findings, DAY, days=2)
+    pc = r.patrol
+    assert pc.available and pc.start == DAY + dt.timedelta(days=1)
+    # the same plan as the patrol core makes: sectors per party, units, network
+    plan = build_plan(idlib, start=pc.start, history=history_from_events(events))
+    per_party = Counter("+".join(s.parties) for s in plan.sectors)
+    assert {p.party: p.sectors for p in pc.parties} == dict(per_party) != {}
+    assert set(per_party) == {"TR", "RU"} and pc.sectors == len(plan.sectors)
+    assert pc.units == {"TR": 4, "RU": 4} and pc.network == "fallback"
+    assert pc.solver_status == "optimal" and pc.gap <= 1e-6 and pc.history_records == 2
+    for p in pc.parties:
+        assert len(p.top_coverage) == len(p.top_value) == 3
+        assert p.top_coverage[0].coverage >= p.top_coverage[-1].coverage
+        assert p.top_value[0].value >= p.top_value[-1].value
+    # findings by point-in-polygon: Morek and the point east of the line in sectors, not far
+    assert pc.findings_in_sectors == 2
+    expected = set()
+    for f in findings:
+        inside = [
+            i for i, s in enumerate(plan.sectors) if shapely.contains_xy(s.geometry, f.lon, f.lat)
+        ]
+        assert len(inside) == (0 if f.finding_id == "far" else 1)
+        if inside and plan.coverage[inside[0]] < LOW_COVERAGE:
+            expected.add((f.finding_id, plan.sectors[inside[0]].id))
+    assert {(low.finding_id, low.sector) for low in pc.low_findings} == expected
+    assert "e" in {fid for fid, _ in expected}  # no history there: the plan leaves it thin
+    html = render_html(r, idlib, generated_at=dt.datetime(2025, 1, 1, tzinfo=dt.UTC))
+    section = html[html.index("<h2>7. Patrol coverage</h2>") : html.index("8. Notes on method")]
+    assert "not observed patrols" in section and "Road network: fallback" in section
+    for p in pc.parties:
+        assert f'<tr><td>{p.party}</td><td class="n">{p.sectors}</td>' in section
+    assert r.to_dict()["patrol"]["sectors"] == pc.sectors
+
+
+def test_no_patrol_section_without_patrol_duties(idlib: dmzwatch.Scenario) -> None:
+    bare = dmzwatch.Scenario(dataclasses.replace(idlib.agreement, patrols=()), cache_dir=False)
+    r = build_daily_report(bare, [], [finding("m", DAY)], DAY)
+    assert not r.patrol.available and "no patrol duties" in r.patrol.note.lower()
+    html = render_html(r, bare, generated_at=dt.datetime(2025, 1, 1, tzinfo=dt.UTC))
+    assert "Patrol coverage</h2>" not in html and "7. Notes on method" in html
+    (note,) = re.findall(r'<p class="none patrol-absent">(.*)</p>', html)
+    assert "no patrol duties" in note.lower()
+    assert len(re.findall(r'src="data:image/svg\+xml;base64,', html)) == 2

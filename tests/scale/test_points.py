@@ -71,10 +71,10 @@ def test_parquet_partitions_give_the_single_process_answers(
     points = make_points(idlib, 300_000, seed=1)
     src = tmp_path / "points"
     src.mkdir()
-    for k, part in enumerate(np.array_split(np.arange(len(points)), 6)):
-        pq.write_table(pa.Table.from_pandas(points.iloc[part]), src / f"part-{k}.parquet")
+    for k, part in enumerate(np.array_split(np.arange(len(points)), 12)):  # > 10: name order
+        pq.write_table(pa.Table.from_pandas(points.iloc[part]), src / f"part-{k:02d}.parquet")
     frame = classify_points(read_points(src), idlib)
-    assert frame.npartitions == 6
+    assert frame.npartitions == 12
     got = pd.concat(list(iter_frames(frame)), ignore_index=True)
     assert_same(got, points, idlib)
 
@@ -165,10 +165,28 @@ def test_cli_dask_engine_writes_what_the_local_engine_writes(
     table = pd.read_parquet(out)
     assert table["id"].tolist() == points["id"].tolist()
 
-    pq.write_table(pa.Table.from_pandas(points), tmp_path / "points.parquet")
-    local_out = tmp_path / "local.csv"
-    assert main(["classify", str(tmp_path / "points.parquet"), "--out", str(local_out)]) == 0
-    assert local_out.read_text() == local
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    for k, rows in enumerate(np.array_split(np.arange(len(points)), 3)):
+        table = pa.Table.from_pandas(points.iloc[rows], preserve_index=False)
+        pq.write_table(table, parts / f"{k}.parquet")
+    for extra in ([], ["--engine", "dask", "--scheduler", address]):
+        csv_out = tmp_path / "from-parquet.csv"
+        assert main(["classify", str(parts), "--out", str(csv_out), *extra]) == 0
+        assert csv_out.read_text() == local
+
+
+def test_cli_local_engine_checks_parquet_values(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "bad.parquet"
+    table = pa.table({"id": ["a", "b"], "lon": [36.6, 36.6], "lat": [35.4, 135.0]})
+    pq.write_table(table, path)
+    assert main(["classify", str(path)]) == 2
+    assert "1 bad lat value(s); first: id 'b', lat 135.0" in capsys.readouterr().err
+    pq.write_table(pa.table({"name": ["a"]}), path)
+    assert main(["classify", str(path)]) == 2
+    assert "missing column(s) id, lon, lat" in capsys.readouterr().err
 
 
 @pytest.mark.slow

@@ -3,6 +3,7 @@ shown, the time slider and filters work, a click on an event explains its findin
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -88,6 +89,41 @@ def test_a_monitor_sees_layers_events_and_findings(
     page.close()
 
 
+def test_the_patrol_coverage_layer(browser: Any, served: Served, tmp_path: Path) -> None:
+    page, errors, requested = _open(browser, served, served.secrets["monitor"])
+    toggle = page.locator("#legend input[data-layer=patrol]")
+    assert not toggle.is_checked()  # off by default: nothing asked for, nothing drawn
+    assert page.locator(".leaflet-patrol-pane path").count() == 0
+    assert not any("/api/patrol/" in u for u in requested)
+
+    toggle.check()
+    page.wait_for_selector("body[data-patrol]:not([data-patrol=off])", timeout=30_000)
+    sectors = int(page.get_attribute("body", "data-patrol") or 0)
+    assert sectors > 10
+    expect(page.locator(".leaflet-patrol-pane path.patrol-sector")).to_have_count(sectors)
+    fills = page.eval_on_selector_all(
+        ".leaflet-patrol-pane path", "ps => [...new Set(ps.map(p => p.getAttribute('fill')))]"
+    )
+    assert len(fills) >= 2  # shaded by coverage, not one colour
+    note = page.inner_text("#patrol-note")
+    assert "network: fallback" in note and "not observed patrols" in note
+    assert "coverage" in page.inner_text("#patrol-info")  # the legend's ramp
+
+    page.locator(".leaflet-patrol-pane path").first.dispatch_event("mouseover")
+    tip = page.locator(".leaflet-tooltip .patrol-tip")
+    expect(tip).to_have_count(1)
+    text = tip.inner_text()
+    assert re.search(r"coverage \d+% · value \d+\.\d\d", text), text
+    assert text.split(" · ")[0] in ("TR", "RU")
+    page.screenshot(path=str(tmp_path / "patrol.png"))
+
+    toggle.uncheck()
+    expect(page.locator(".leaflet-patrol-pane path")).to_have_count(0)
+    assert errors == []
+    assert all(u.startswith(served.url) for u in requested)
+    page.close()
+
+
 def test_anonymous_visitors_see_the_zones_but_no_events(browser: Any, served: Served) -> None:
     page, errors, requested = _open(browser, served, None)
     assert page.locator(".leaflet-zones-pane path").count() >= 2
@@ -96,6 +132,7 @@ def test_anonymous_visitors_see_the_zones_but_no_events(browser: Any, served: Se
     assert page.inner_text("#who") == "not signed in"
     assert all(u.startswith(served.url) for u in requested)
     assert not any("/api/events" in u for u in requested)
+    assert page.locator("#legend input[data-layer=patrol]").count() == 0
     assert errors == []
     page.close()
 

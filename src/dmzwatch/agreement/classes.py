@@ -6,9 +6,29 @@ these titles and aliases unless the file gives its own (its aliases are added to
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from functools import cache
+
 from .model import EquipmentClass
 
-__all__ = ["CATALOGUE"]
+__all__ = ["CATALOGUE", "FIRED_FROM_AFAR", "class_lookup"]
+
+#: Classes that hit far from where they stand (fire from a distance): an event of such a
+#: class is a strike rather than a clash, and its location, where the weapon struck, does
+#: not show where the weapon was.
+FIRED_FROM_AFAR = frozenset(
+    {
+        "aircraft",
+        "drone",
+        "artillery",
+        "artillery_100mm_plus",
+        "artillery_under_100mm",
+        "mlrs",
+        "mlrs_heavy",
+        "mortar",
+        "mortar_up_to_120mm",
+    }
+)
 
 CATALOGUE: dict[str, EquipmentClass] = {
     c.id: c
@@ -96,3 +116,19 @@ CATALOGUE: dict[str, EquipmentClass] = {
         EquipmentClass("drone", "Armed drone", ("drone", "uav", "armed drone")),
     )
 }
+
+
+@cache
+def class_lookup() -> Mapping[str, str]:
+    """Catalogue class id of each lower-cased class id and alias (an id wins over another
+    class's alias, the first class listing an alias over later ones).
+
+    >>> class_lookup()["t-72"], class_lookup()["mlrs"]
+    ('tank', 'mlrs')
+    """
+    out: dict[str, str] = {}
+    for cls in CATALOGUE.values():
+        out[cls.id.lower()] = cls.id
+        for alias in cls.aliases:
+            out.setdefault(alias.lower(), cls.id)
+    return out

@@ -12,7 +12,7 @@ from fastapi.openapi.utils import get_openapi
 
 from .. import __version__
 from ._errors import BodyLimitMiddleware, GuardMiddleware, install_error_handlers
-from .routes import events, records, scenarios, tokens, web
+from .routes import events, patrol, records, scenarios, tokens, web
 from .schemas import FeatureCollection
 from .services import Services
 from .settings import ApiSettings
@@ -54,7 +54,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
     )
     app.state.dmzwatch = svc
     install_error_handlers(app)
-    for module in (scenarios, events, records, tokens, web):
+    for module in (scenarios, events, records, patrol, tokens, web):
         app.include_router(module.router)
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)
     app.add_middleware(GuardMiddleware)

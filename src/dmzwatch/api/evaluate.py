@@ -9,7 +9,7 @@ from typing import Any
 from ..rules.engine import Engine
 from ..scenario import Scenario
 from ..store import Store
-from ..store.findings import duplicate_map, load_events, record_findings
+from ..store.findings import check_and_record
 
 __all__ = ["run_check"]
 
@@ -19,12 +19,8 @@ def run_check(store: Store, scenario: Scenario) -> dict[str, Any]:
 
     Re-running on the same events appends nothing to the evidence log.
     """
-    engine = Engine(scenario)
-    events = load_events(store)
-    findings = engine.run(events, same_as=duplicate_map(store))
-    recorded = record_findings(
-        store, scenario.agreement.id, findings, rules=[c.rule.id for c in engine.checks]
-    )
+    done = check_and_record(store, Engine(scenario))
+    events, findings, recorded = done.events, done.findings, done.recorded
     verdicts = Counter(f.verdict.value for f in findings)
     return {
         "scenario": scenario.name,

@@ -17,13 +17,12 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..agreement.classes import CATALOGUE
+from ..agreement.classes import CATALOGUE, class_lookup
 from ..events.columns import EventColumns, RowProblem
 from ..events.infer import infer_weapon
 from ..events.model import EventKind, sha256_hex
@@ -115,16 +114,6 @@ class Intake:
     originals: dict[int, str] = field(default_factory=dict)
 
 
-@cache
-def _class_lookup() -> dict[str, str]:
-    out: dict[str, str] = {}
-    for cls in CATALOGUE.values():
-        out[cls.id.lower()] = cls.id
-        for alias in cls.aliases:
-            out.setdefault(alias.lower(), cls.id)
-    return out
-
-
 def _typed(i: int, name: str, value: Any, problems: list[RowProblem]) -> Any:
     if value is None:
         return None
@@ -191,7 +180,7 @@ def intake(
     """
     out = Intake()
     rows: dict[str, list[tuple[int, dict[str, Any]]]] = {}
-    lookup = _class_lookup()
+    lookup = class_lookup()
     for i, item in enumerate(items):
         problems: list[RowProblem] = []
         if not isinstance(item, dict):

@@ -18,6 +18,7 @@ from ..scenario import Scenario, list_scenarios, load_scenario
 from ..store import Store, open_store
 from .auth import Authenticator, RateLimiter
 from .evaluate import run_check
+from .patrol import CoverageCache
 from .records import FindingCache
 from .settings import ApiSettings
 from .submit import Linker, ensure_tables
@@ -46,6 +47,7 @@ class Services:
             cache_s=settings.token_cache_s,
         )
         self.findings = FindingCache()
+        self.patrol = CoverageCache()
         self.linker = Linker(
             lambda: open_store(settings.db),
             quiet_s=settings.link_quiet_s,

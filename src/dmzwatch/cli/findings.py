@@ -7,8 +7,9 @@ import io
 import json
 import sys
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -21,7 +22,13 @@ from ..rules.finding import Finding, Thresholds, Verdict
 from ..rules.humanitarian import band_months, month_range, monthly_table, places_near_findings
 from ..scenario import Scenario, load_scenario
 from ..store import Store, open_store
-from ..store.findings import duplicate_map, load_events, record_findings, stored_findings
+from ..store.findings import (
+    Evaluate,
+    check_and_record,
+    duplicate_map,
+    load_events,
+    stored_findings,
+)
 from . import app
 from ._help import examples
 from ._progress import progress
@@ -97,6 +104,25 @@ def _findings_for(
     return found, "evaluated now (none stored)"
 
 
+def _events_and_findings(
+    db: str, scenario: Scenario, *, bar: bool
+) -> tuple[list[Event], list[Finding], str]:
+    """The stored events and :func:`_findings_for` them (with how they were found)."""
+    with _open(db) as store:
+        events = load_events(store)
+        found, basis = _findings_for(store, scenario, events, bar=bar)
+    return events, found, basis
+
+
+def _csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """``header`` and ``rows`` as CSV text (``\\n`` line ends)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
 @app.command(
     epilog=examples(
         "dmzwatch check --scenario idlib-2018 --db idlib.db",
@@ -136,21 +162,14 @@ def check(
         s, thresholds=_thresholds(violation, possible), sectors_from_text=sectors_from_text
     )
     steps = len(engine.checks) + 2  # load the events, each rule, record the findings
-    with _open(db) as store, progress("Checking", steps, enabled=not as_json) as advance:
-        events = load_events(store)
-        advance(1)
-        if engine_name == "dask":
-            from ..scale.check import run_check_on_cluster
+    evaluate: Evaluate | None = None
+    if engine_name == "dask":
+        from ..scale.check import run_check_on_cluster
 
-            findings = run_check_on_cluster(
-                engine, events, same_as=duplicate_map(store), progress=advance
-            )
-        else:
-            findings = engine.run(events, same_as=duplicate_map(store), progress=advance)
-        recorded = record_findings(
-            store, s.agreement.id, findings, rules=[c.rule.id for c in engine.checks]
-        )
-        advance(1)
+        evaluate = partial(run_check_on_cluster, engine)
+    with _open(db) as store, progress("Checking", steps, enabled=not as_json) as advance:
+        done = check_and_record(store, engine, evaluate=evaluate, progress=advance)
+    events, findings, recorded = done.events, done.findings, done.recorded
     counts = Counter((f.rule, f.verdict.value) for f in findings)
     rules = [c.rule.id for c in engine.checks]
     summary: dict[str, Any] = {
@@ -261,11 +280,7 @@ def findings(
             + "\n"
         )
     else:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(CSV_COLUMNS)
-        writer.writerows(_csv_row(f) for f in rows)
-        text = buffer.getvalue()
+        text = _csv_text(CSV_COLUMNS, (_csv_row(f) for f in rows))
     if out is None:
         sys.stdout.write(text)
         return
@@ -337,9 +352,7 @@ def monthly(
             f"no zone {zone!r} in {s.agreement.id}: {', '.join(z.id for z in s.zones)}"
         )
     lo, hi = _month(first, "--from"), _month(last, "--to")
-    with _open(db) as store:
-        events = load_events(store)
-        found, basis = _findings_for(store, s, events, bar=fmt != "json")
+    events, found, basis = _events_and_findings(db, s, bar=fmt != "json")
     months = None
     if lo or hi:
         seen = sorted(e.start.strftime("%Y-%m") for e in events) or ["1970-01"]
@@ -360,11 +373,7 @@ def monthly(
             )
         )
     elif fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(MONTHLY_HEADER)
-        writer.writerows(body)
-        sys.stdout.write(buffer.getvalue())
+        sys.stdout.write(_csv_text(MONTHLY_HEADER, body))
     else:
         lines = [
             "| " + " | ".join(MONTHLY_HEADER) + " |",
@@ -392,9 +401,7 @@ def humanitarian(
     if not radius_km > 0:
         raise InputError(f"--radius-km must be positive, not {radius_km}")
     s = load_scenario(scenario)
-    with _open(db) as store:
-        events = load_events(store)
-        found, basis = _findings_for(store, s, events, bar=not as_json)
+    events, found, basis = _events_and_findings(db, s, bar=not as_json)
     cells = band_months(s, events)
     places = places_near_findings(s, events, found, radius_km=radius_km)
     if as_json:

@@ -15,6 +15,7 @@ import numpy as np
 import typer
 
 from ..errors import InputError
+from ..patrol.coverage import coverage_geojson, history_from_events, plan_units
 from ..patrol.network import RoadNetwork, read_osm
 from ..patrol.plan import Plan, PlanConfig, build_plan, parse_units
 from ..patrol.routes import Route
@@ -262,10 +263,8 @@ def history_from_store(db: Path) -> tuple[list[HistoryRecord], str]:
         from ..store import open_store
     except ImportError:
         return [], f"{db}: the event store module is not available: empty history"
-    records = []
     with open_store(db) as store:
-        for _, event in store.events():
-            records.append(HistoryRecord(float(event.lon), float(event.lat), event.start.date()))
+        records = history_from_events(event for _, event in store.events())
     return records, f"{db}: {len(records)} located event(s) from the event store"
 
 
@@ -334,10 +333,7 @@ def plan_summary(
     plan: Plan, routes: Sequence[Route], *, days: int, seed: int, history_source: str
 ) -> dict[str, Any]:
     eq = plan.equilibrium
-    units: dict[str, int] = {}
-    for d in plan.duties:
-        for party, n in d.units.items():
-            units[party] = units.get(party, 0) + n
+    units = plan_units(plan)
     pairs = sum(len(r.meetings) for r in routes) // 2  # each meeting is on both routes
     return {
         "scenario": plan.scenario.name,
@@ -387,52 +383,6 @@ def plan_summary(
         ],
         "notes": list(plan.notes),
     }
-
-
-def coverage_geojson(plan: Plan) -> dict[str, Any]:
-    """Sectors with their coverage, value and its parts."""
-    from shapely.geometry import mapping
-
-    area_of = {int(s): a.base.name for a in plan.areas for s in a.sectors}
-    utility = plan.game.attacker_utility(plan.coverage)
-    features = []
-    for i, (s, v) in enumerate(zip(plan.sectors, plan.values, strict=True)):
-        features.append(
-            {
-                "type": "Feature",
-                "geometry": _rounded(mapping(s.geometry)),
-                "properties": {
-                    "id": s.id,
-                    "duty": s.duty,
-                    "parties": list(s.parties),
-                    "side": s.side.value,
-                    "index": s.index,
-                    "start_km": round(s.start_km, 3),
-                    "end_km": round(s.end_km, 3),
-                    "area_km2": round(s.area_km2, 3),
-                    "coverage": round(float(plan.coverage[i]), 6),
-                    "value": round(v.value, 6),
-                    "history": round(v.history, 6),
-                    "history_records": v.records,
-                    "population_exposed": round(v.population, 1),
-                    "priority": round(v.priority, 6),
-                    "violator_utility": round(float(utility[i]), 6),
-                    "base": area_of.get(i),
-                    "reachable": i in area_of,
-                },
-            }
-        )
-    return {"type": "FeatureCollection", "features": features}
-
-
-def _rounded(value: Any) -> Any:
-    if isinstance(value, float):
-        return round(value, 6)
-    if isinstance(value, list | tuple):
-        return [_rounded(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _rounded(v) for k, v in value.items()}
-    return value
 
 
 def _lonlat(plan: Plan, route: Route) -> list[list[float]]:

@@ -139,16 +139,19 @@ CLASSIFY_COLUMNS = ["id", "lon", "lat", "zone", "band", "distance_km", "p_in_zon
 )
 def classify(
     points: Annotated[
-        Path,
+        str,
         typer.Argument(
-            help="CSV or Parquet with columns id, lon, lat [, precision_km]; "
-            "with --engine dask also a glob or a directory of partitions"
+            help="CSV or Parquet with columns id, lon, lat [, precision_km], or a directory "
+            "of Parquet files; with --engine dask also a glob or a URL (s3://, gs://, ...)"
         ),
     ],
     scenario: ScenarioOpt = "idlib-2018",
     out: Annotated[
-        Path | None,
-        typer.Option(help="Output: Parquet when it ends in .parquet, else CSV (default: stdout)"),
+        str | None,
+        typer.Option(
+            help="Output: Parquet when it ends in .parquet (with --engine dask a directory of "
+            "parts, or a URL), else CSV (default: CSV on stdout)"
+        ),
     ] = None,
     engine: Annotated[
         Literal["local", "dask"],
@@ -170,18 +173,20 @@ def classify(
     s = load_scenario(scenario)
     if engine == "dask":
         _classify_dask(points, s, out, scheduler, workers)
-    elif _is_parquet(points):
-        _classify_parquet(points, s, out)
+        return
+    source, target = Path(points), None if out is None else Path(out)
+    if _is_parquet(source):
+        _classify_parquet(source, s, target)
     else:
-        ids, lon, lat, precision = _read_points(points)
+        ids, lon, lat, precision = _read_points(source)
         result = s.classify(lon, lat, precision)
         columns = (ids, lon, lat, result.zone, result.band, result.distance_km, result.p_in_zone)
-        with _Output(out) as sink:
+        with _Output(target) as sink:
             sink.write(*columns)
 
 
-def _is_parquet(path: Path) -> bool:
-    return path.is_dir() or path.suffix in (".parquet", ".pq")
+def _is_parquet(path: Path | str) -> bool:
+    return Path(path).is_dir() or str(path).endswith((".parquet", ".pq"))
 
 
 class _Output:
@@ -239,34 +244,40 @@ class _Output:
 
 
 def _classify_parquet(path: Path, s: Scenario, out: Path | None) -> None:
-    """The local engine on Parquet: batch by batch, in constant memory."""
-    import pyarrow.dataset as ds
+    """The local engine on Parquet: file by file and batch by batch, in order, in constant
+    memory (a directory's ``*.parquet`` files are read in name order)."""
+    import pyarrow.parquet as pq
 
-    try:
-        dataset = ds.dataset(str(path), format="parquet")
-    except (OSError, ValueError) as exc:
-        raise InputError(f"cannot read {path} as Parquet: {exc}") from exc
-    names = dataset.schema.names
-    missing = [c for c in ("id", "lon", "lat") if c not in names]
-    if missing:
-        raise InputError(
-            f"{path}: missing column(s) {', '.join(missing)}; the columns are {', '.join(names)}"
-        )
-    wanted = [c for c in ("id", "lon", "lat", "precision_km") if c in names]
+    files = sorted(path.glob("*.parquet")) + sorted(path.glob("*.pq")) if path.is_dir() else [path]
+    if not files:
+        raise InputError(f"no Parquet files in {path}")
     with _Output(out) as sink:
-        for batch in dataset.to_batches(columns=wanted, batch_size=1 << 20):
-            ids = batch.column("id").cast("string")
-            lon, lat = (
-                batch.column(c).to_numpy(zero_copy_only=False).astype(np.float64)
-                for c in ("lon", "lat")
-            )
-            precision = None
-            if "precision_km" in wanted:
-                col = batch.column("precision_km").fill_null(0.0)
-                precision = col.to_numpy(zero_copy_only=False).astype(np.float64)
-            _check_values(path, ids, lon, lat, precision)
-            r = s.classify(lon, lat, precision)
-            sink.write(ids, lon, lat, r.zone, r.band, r.distance_km, r.p_in_zone)
+        for file in files:
+            try:
+                reader = pq.ParquetFile(file)
+            except (OSError, ValueError) as exc:
+                raise InputError(f"cannot read {file} as Parquet: {exc}") from exc
+            names = reader.schema_arrow.names
+            missing = [c for c in ("id", "lon", "lat") if c not in names]
+            if missing:
+                raise InputError(
+                    f"{file}: missing column(s) {', '.join(missing)}; "
+                    f"the columns are {', '.join(names)}"
+                )
+            wanted = [c for c in ("id", "lon", "lat", "precision_km") if c in names]
+            for batch in reader.iter_batches(batch_size=1 << 20, columns=wanted):
+                ids = batch.column("id").cast("string")
+                lon, lat = (
+                    batch.column(c).to_numpy(zero_copy_only=False).astype(np.float64)
+                    for c in ("lon", "lat")
+                )
+                precision = None
+                if "precision_km" in wanted:
+                    col = batch.column("precision_km").fill_null(0.0)
+                    precision = col.to_numpy(zero_copy_only=False).astype(np.float64)
+                _check_values(file, ids, lon, lat, precision)
+                r = s.classify(lon, lat, precision)
+                sink.write(ids, lon, lat, r.zone, r.band, r.distance_km, r.p_in_zone)
 
 
 def _check_values(
@@ -286,7 +297,7 @@ def _check_values(
 
 
 def _classify_dask(
-    points: Path, s: Scenario, out: Path | None, scheduler: str | None, workers: int | None
+    points: str, s: Scenario, out: str | None, scheduler: str | None, workers: int | None
 ) -> None:
     """The dask engine: one task per partition; Parquet out is a directory of parts."""
     try:
@@ -300,7 +311,7 @@ def _classify_dask(
         if out is not None and _is_parquet(out):
             scale.write_parquet(frame, out)
             return
-        with _Output(out) as sink:
+        with _Output(None if out is None else Path(out)) as sink:
             for part in scale.iter_frames(frame):
                 sink.write(*(part[c].to_numpy() for c in CLASSIFY_COLUMNS))
 

@@ -21,7 +21,15 @@ import numpy.typing as npt
 
 from .model import Event, EventKind
 
-__all__ = ["EventColumns", "RowProblem", "content_hashes", "hashed_rows", "int_or_none"]
+__all__ = [
+    "EventColumns",
+    "RowProblem",
+    "content_hashes",
+    "hashed_columns",
+    "hashed_rows",
+    "int_list",
+    "int_or_none",
+]
 
 FloatArray = npt.NDArray[np.float64]
 ObjArray = npt.NDArray[np.object_]
@@ -134,21 +142,27 @@ def int_or_none(value: float | None) -> int | None:
     return int(value)
 
 
-def _ints(values: FloatArray) -> list[int | None]:
+def int_list(values: FloatArray) -> list[int | None]:
+    """Whole numbers as ints, NaN as None (as :func:`int_or_none`)."""
+    nan = np.isnan(values)
+    if not nan.any() and np.all(np.abs(values) < 2.0**62):
+        out: list[int | None] = values.astype(np.int64).tolist()
+        return out
     return [None if v != v else int(v) for v in values.tolist()]
 
 
 def _iso(values: npt.NDArray[np.datetime64]) -> list[str]:
-    text = np.datetime_as_string(values.astype("datetime64[s]"), unit="s")
-    return [t + "+00:00" for t in text.tolist()]
+    text = np.datetime_as_string(values.astype("datetime64[s]"), unit="s").astype(object)
+    out: list[str] = (text + "+00:00").tolist()
+    return out
 
 
-def hashed_rows(cols: EventColumns) -> list[list[Any]]:
-    """For each row, the values :meth:`Event.hashed_values` gives, in the same order."""
+def hashed_columns(cols: EventColumns) -> list[list[Any]]:
+    """The columns of :func:`hashed_rows`: one list per field :meth:`Event.hashed_values`
+    gives, in the same order."""
     n = len(cols)
-    source = [cols.source] * n
-    columns: Sequence[list[Any]] = (
-        source,
+    return [
+        [cols.source] * n,
         cols.source_id.tolist(),
         cols.kind.tolist(),
         _iso(cols.start),
@@ -160,18 +174,22 @@ def hashed_rows(cols: EventColumns) -> list[list[Any]]:
         cols.location_precision.tolist(),
         cols.precision_km.tolist(),
         cols.equipment_class.tolist(),
-        _ints(cols.equipment_count),
+        int_list(cols.equipment_count),
         cols.equipment_inferred.tolist(),
         cols.inferred_from.tolist(),
         cols.actors.tolist(),
-        _ints(cols.best),
-        _ints(cols.low),
-        _ints(cols.high),
-        _ints(cols.civilians),
+        int_list(cols.best),
+        int_list(cols.low),
+        int_list(cols.high),
+        int_list(cols.civilians),
         cols.text.tolist(),
         cols.original_hash.tolist(),
-    )
-    return [list(row) for row in zip(*columns, strict=True)]
+    ]
+
+
+def hashed_rows(cols: EventColumns) -> list[list[Any]]:
+    """For each row, the values :meth:`Event.hashed_values` gives, in the same order."""
+    return [list(row) for row in zip(*hashed_columns(cols), strict=True)]
 
 
 def content_hashes(rows: Sequence[Sequence[Any]]) -> list[str]:

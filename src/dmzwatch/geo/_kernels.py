@@ -297,7 +297,9 @@ def _ellipsoid_best(
             else:
                 _, qx, qy, qz = _arc_cos(px, py, pz, arcs, j)
                 cj2 = (px - qx) ** 2 + (py - qy) ** 2 + (pz - qz) ** 2
-            if cj2 <= c2:
+            if cj2 <= c2:  # S itself, or a tie the sphere could not break
+                if qx != sx or qy != sy or qz != sz:
+                    dist = min(dist, _lambert(px, py, pz, qx, qy, qz))
                 continue
             apart = math.sqrt((qx - sx) ** 2 + (qy - sy) ** 2 + (qz - sz) ** 2)
             tol = 1.0 + _SPHERE_TOL * min(1.0, 2.0 * apart / chord) + 1e-9

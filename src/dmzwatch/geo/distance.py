@@ -12,7 +12,10 @@ Two ways, one answer:
   nearest arc (and of any arc that may be nearer on the ellipsoid), and measures the
   distance to it on the ellipsoid (Lambert's formula, compiled; pyproj near the antipode).
   The sphere is that of reduced latitude, where the great-circle angle is the σ of the
-  classical geodesic formulas.
+  classical geodesic formulas. A :class:`CandidateGrid` of lon/lat cells around the line
+  lists, per cell, the chunks its points may need, nearest first, so that a point of a long
+  line looks at a few chunks rather than all of them; the answer is the same as without it
+  (the grid only skips chunks that provably hold no arc the search would measure).
 
 Over the 10 km pieces of a densified line, the straight projected piece and the arc differ
 by centimetres; the two feet may differ by more along the line, but the distance is
@@ -39,6 +42,7 @@ __all__ = ["CandidateGrid", "LineIndex", "Segments"]
 Floats = NDArray[np.float64]
 
 _PAIRS_PER_CHUNK = 4_000_000  # points x segments evaluated at once: ~32 MB per float array
+_GRID_PAIRS = 20_000_000  # cells x chunks weighed when a candidate grid is built (~0.4 s)
 
 
 @dataclass(frozen=True)
@@ -224,14 +228,18 @@ class CandidateGrid:
         starts: NDArray[np.int64],
         max_cells: int,
     ) -> CandidateGrid | None:
-        """The grid over the line's box widened by half its size (at least 0.5°) each way;
-        None where that box is too large or too near a pole to be worth it."""
+        """The grid over the line's box widened by half its size (at least 0.5°) each way,
+        of at most ``max_cells`` cells (fewer for a line of many chunks); None where that box
+        is too large or too near a pole, or the line too long, to be worth it."""
         lon, lat = vertices[:, 0], vertices[:, 1]
         span = max(float(np.ptp(lon)), float(np.ptp(lat)))
         margin = max(0.5, 0.5 * span)
         lon0, lon1 = float(lon.min()) - margin, float(lon.max()) + margin
         lat0, lat1 = float(lat.min()) - margin, float(lat.max()) + margin
-        if max_cells < 1 or lon1 - lon0 > 90.0 or lat0 < -75.0 or lat1 > 75.0:
+        if lon1 - lon0 > 90.0 or lat0 < -75.0 or lat1 > 75.0:
+            return None
+        max_cells = min(max_cells, _GRID_PAIRS // len(chunks))
+        if max_cells < 64:
             return None
         cell = math.sqrt((lon1 - lon0) * (lat1 - lat0) / max_cells)
         nx, ny = math.ceil((lon1 - lon0) / cell), math.ceil((lat1 - lat0) / cell)

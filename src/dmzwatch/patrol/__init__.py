@@ -4,6 +4,7 @@ See ``docs/patrol.md`` for the model. The core needs no database: history comes 
 :class:`HistoryRecord` values.
 """
 
+from .coverage import coverage_geojson, coverage_summary, history_from_events
 from .game import Equilibrium, SecurityGame, solve_sse
 from .network import RoadNetwork, fallback_network, read_osm
 from .plan import Plan, PlanConfig, build_plan, parse_units
@@ -25,9 +26,12 @@ __all__ = [
     "ValueWeights",
     "build_plan",
     "comb_sample",
+    "coverage_geojson",
+    "coverage_summary",
     "cut_sectors",
     "duty_areas",
     "fallback_network",
+    "history_from_events",
     "parse_units",
     "read_osm",
     "sector_values",

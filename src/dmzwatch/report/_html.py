@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from .. import __version__
 from ..scenario import Scenario
 from ._charts import map_svg, trend_svg
+from ._patrol import patrol_svg
 from ._tally import NEAR_KM
 
 if TYPE_CHECKING:
@@ -145,6 +146,7 @@ def render_html(
         lines=len(scenario.agreement.lines),
         map_svg=_b64(map_svg(report, scenario)),
         trend_svg=_b64(trend_svg(report)),
+        patrol_svg=_b64(patrol_svg(report, scenario)) if report.map_patrol else "",
         breakdowns=breakdowns,
         civilians={
             "now": sum(h.civilians for h in zone_harm),

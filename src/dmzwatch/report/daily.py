@@ -33,6 +33,7 @@ from typing import Any
 from ..events.model import Event
 from ..rules.finding import Finding
 from ..scenario import Scenario
+from ._patrol import PatrolCoverage, patrol_coverage
 from ._tally import (
     CountRow,
     HarmRow,
@@ -53,6 +54,7 @@ __all__ = [
     "CountRow",
     "DailyReport",
     "HarmRow",
+    "PatrolCoverage",
     "Period",
     "PlaceRow",
     "ReportFinding",
@@ -70,6 +72,8 @@ Verdict = str
 """A finding's verdict as the report counts it: ``"violation"`` or ``"possible"``."""
 
 VERDICTS = ("violation", "possible")
+
+_NO_PATROL = "Patrol coverage was not computed for this report."
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,15 +237,17 @@ class DailyReport:
     sources: tuple[str, ...]
     event_sources: tuple[str, ...]
     thresholds: str
+    patrol: PatrolCoverage = field(default_factory=lambda: PatrolCoverage(False, _NO_PATROL))
     digest: str = ""
     evidence_head: str | None = None
     map_findings: tuple[ReportFinding, ...] = field(default=(), repr=False)
     map_previous: tuple[ReportFinding, ...] = field(default=(), repr=False)
+    map_patrol: tuple[tuple[Any, float], ...] = field(default=(), repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         """The report's numbers as JSON-ready data (dates as ISO strings)."""
         data = asdict(self)
-        del data["map_findings"], data["map_previous"]
+        del data["map_findings"], data["map_previous"], data["map_patrol"]
         return json.loads(json.dumps(data, default=_json_default, sort_keys=True))  # type: ignore[no-any-return]
 
 
@@ -262,6 +268,7 @@ def build_daily_report(
     days: int = 1,
     thresholds: tuple[float, float] = (0.9, 0.1),
     evidence_head: str | None = None,
+    patrol: bool = True,
 ) -> DailyReport:
     """Compute the report for the ``days`` days ending on ``date`` (inclusive, local time).
 
@@ -285,6 +292,9 @@ def build_daily_report(
         engine used them (they are stated in the report's notes).
     evidence_head
         The hash at the head of the evidence log at the cut-off, printed when given.
+    patrol
+        Plan the next day's patrols from the events up to the cut-off and add the "Patrol
+        coverage" section (see :mod:`dmzwatch.report._patrol`); False leaves it out.
     """
     if days < 1:
         raise ValueError("days must be at least 1")
@@ -325,6 +335,10 @@ def build_daily_report(
         for f in cur
     )
     trend = trend_bins(period, agreement.signed, reported, classified)
+    if patrol:
+        patrol_section, patrol_map = patrol_coverage(scenario, known, cur, date)
+    else:
+        patrol_section, patrol_map = PatrolCoverage(False, _NO_PATROL), ()
     in_period = sum(1 for e in known if e.start.astimezone(tz).date() in period)
     latest = max((e.start.astimezone(tz).date() for e in known), default=None)
     summary = summary_sentences(
@@ -372,8 +386,10 @@ def build_daily_report(
             f"possible violation: {thresholds[1]:g} ≤ p_in_zone < {thresholds[0]:g}"
         ),
         evidence_head=evidence_head,
+        patrol=patrol_section,
         map_findings=tuple(cur),
         map_previous=tuple(prev),
+        map_patrol=patrol_map,
     )
     digest = hashlib.sha256(
         json.dumps(report.to_dict(), sort_keys=True, ensure_ascii=False).encode()

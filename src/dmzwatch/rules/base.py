@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
+from ..agreement.classes import FIRED_FROM_AFAR
 from ..agreement.model import Agreement, Rule
 from ..events.model import EventKind
 from .actors import ActorMatcher, Attribution, Blame
@@ -39,22 +40,6 @@ __all__ = [
 
 #: Event kinds that are attacks for an ``attack_prohibited`` rule.
 ATTACK_KINDS = frozenset({EventKind.ATTACK.value, EventKind.STRIKE.value, EventKind.CLASH.value})
-
-#: Classes that hit far from where they stand: an event located where such a weapon struck
-#: does not show where the weapon was.
-FIRED_FROM_AFAR = frozenset(
-    {
-        "aircraft",
-        "drone",
-        "artillery",
-        "artillery_100mm_plus",
-        "artillery_under_100mm",
-        "mlrs",
-        "mlrs_heavy",
-        "mortar",
-        "mortar_up_to_120mm",
-    }
-)
 
 #: Event kinds whose location is where force was used, not where the weapon stood.
 _USE_KINDS = frozenset({EventKind.ATTACK.value, EventKind.STRIKE.value, EventKind.CLASH.value})

@@ -37,13 +37,14 @@ def connect(
     *,
     n_workers: int | None = None,
     threads_per_worker: int = 1,
+    timeout: str = "30s",
 ) -> Iterator[Client]:
     """A client on the cluster at ``scheduler`` (see :func:`scheduler_address`) or a local one.
 
     A local cluster has ``n_workers`` worker processes (default: one per CPU) of
     ``threads_per_worker`` threads each, its dashboard on a free port, and lives as long as
     the block. On any cluster the workers must run the client's dmzwatch version; this is
-    checked first.
+    checked first. ``timeout`` bounds the wait for an existing cluster's scheduler.
     """
     address = scheduler_address(scheduler)
     # distributed logs every start and stop at INFO: as loud as dmzwatch's own logging only
@@ -65,7 +66,7 @@ def connect(
             yield client
         return
     try:
-        client = Client(address, timeout="30s")
+        client = Client(address, timeout=timeout)
     except (OSError, TimeoutError) as exc:
         raise ExternalToolError(
             "dask", f"cannot reach the Dask scheduler at {address}: {exc}"

@@ -12,11 +12,11 @@ input's order and columns ``id, lon, lat, zone, band, distance_km, p_in_zone``.
 from __future__ import annotations
 
 import csv
-import glob
 from collections.abc import Iterator
 from pathlib import Path
 
 import dask.dataframe as dd
+import fsspec
 import pandas as pd
 from dask.base import compute
 
@@ -41,26 +41,38 @@ _DTYPES = {"id": "str", "lon": "float64", "lat": "float64", "precision_km": "flo
 def is_parquet(path: str | Path) -> bool:
     """Whether ``path`` names Parquet: a ``.parquet``/``.pq`` file or glob, or a directory."""
     text = str(path)
-    return Path(text).is_dir() or text.endswith((".parquet", ".pq"))
+    if text.endswith((".parquet", ".pq")):
+        return True
+    fs, _, paths = fsspec.get_fs_token_paths(text)
+    return len(paths) == 1 and bool(fs.isdir(paths[0]))
 
 
 def read_points(path: str | Path, *, blocksize: str | int = "64MiB") -> dd.DataFrame:
-    """Points from CSV (a file or a glob; split in ``blocksize`` partitions) or Parquet.
+    """Points from CSV (a file or a glob; split in ``blocksize`` partitions) or Parquet (a
+    file, a glob or a directory: a partition per file or row group). Local paths or any URL
+    fsspec knows (``s3://``, ``gs://``, ``abfs://``, ... with its package installed).
 
     Columns ``id, lon, lat`` and optionally ``precision_km`` (an empty value is 0); the
     rest are not read.
     """
     text = str(path)
-    files = sorted(glob.glob(text)) if not Path(text).exists() else [text]
-    if not files:
+    try:
+        fs, _, paths = fsspec.get_fs_token_paths(text)
+    except (OSError, ValueError, ImportError) as exc:
+        raise InputError(f"cannot read {text}: {exc}") from exc
+    paths = [p for p in paths if fs.exists(p)]
+    if not paths:
         raise InputError(f"no such file: {text}")
     if is_parquet(text):
-        columns = _parquet_columns(files[0])
+        try:
+            frame = dd.read_parquet(text)
+        except (OSError, ValueError) as exc:
+            raise InputError(f"cannot read {text} as Parquet: {exc}") from exc
+        columns = list(frame.columns)
         _require(text, columns)
         wanted = [c for c in (*_REQUIRED, "precision_km") if c in columns]
-        frame = dd.read_parquet(text, columns=wanted)
-        return frame.astype({c: _DTYPES[c] for c in wanted})
-    header = _csv_header(Path(files[0]))
+        return frame[wanted].astype({c: _DTYPES[c] for c in wanted})
+    header = _csv_header(fs, paths[0])
     _require(text, header)
     wanted = [c for c in (*_REQUIRED, "precision_km") if c in header]
     try:  # the first block is read here, for the column types
@@ -100,16 +112,23 @@ def iter_frames(frame: dd.DataFrame, *, at_once: int = 4) -> Iterator[pd.DataFra
 
 
 def write_parquet(frame: dd.DataFrame, out: str | Path) -> None:
-    """Write ``frame`` as a Parquet dataset (a new directory of one file per partition)."""
-    if Path(out).exists():
+    """Write ``frame`` as a Parquet dataset (a new directory of one file per partition), on
+    a local path or a URL."""
+    fs, _, paths = fsspec.get_fs_token_paths(str(out))
+    if paths and fs.exists(paths[0]):
         raise InputError(f"{out} exists: remove it or choose another output")
     try:
         import pyarrow as pa
 
         text = {c: pa.string() for c in ("id", "zone", "band")}  # as the local engine writes
-        frame.to_parquet(str(out), write_index=False, schema=text)
+        frame.to_parquet(str(out), write_index=False, schema=text, name_function=_part_name)
     except ValueError as exc:
         raise InputError(f"a value is not a number: {exc}") from exc
+
+
+def _part_name(i: int) -> str:
+    """Zero-padded part names: read back in name order, the rows keep the input's order."""
+    return f"part-{i:06d}.parquet"
 
 
 def _require(source: str, header: list[str]) -> None:
@@ -120,18 +139,9 @@ def _require(source: str, header: list[str]) -> None:
         )
 
 
-def _csv_header(path: Path) -> list[str]:
+def _csv_header(fs: fsspec.AbstractFileSystem, path: str) -> list[str]:
     try:
-        with path.open(encoding="utf-8-sig", newline="") as fh:
+        with fs.open(path, "rt", encoding="utf-8-sig", newline="") as fh:
             return next(csv.reader(fh), [])
-    except OSError as exc:
+    except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read {path}: {exc}") from exc
-
-
-def _parquet_columns(path: str) -> list[str]:
-    import pyarrow.dataset as ds
-
-    try:
-        return list(ds.dataset(path, format="parquet").schema.names)
-    except (OSError, ValueError) as exc:
-        raise InputError(f"cannot read {path} as Parquet: {exc}") from exc

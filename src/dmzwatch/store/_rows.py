@@ -21,7 +21,7 @@ import numpy.typing as npt
 import pyarrow as pa
 
 from ..events._json import RAW, Column, build, sha256_rows
-from ..events.columns import EventColumns, hashed_rows
+from ..events.columns import EventColumns, hashed_columns, hashed_rows, int_list
 from ..events.columns import content_hashes as reference_hashes
 from ..events.model import canonical_json
 from ..events.readers._arrow import as_strings, column_of
@@ -139,53 +139,16 @@ def content_hashes(cols: EventColumns) -> list[str]:
     return sha256_rows(build(n, parts))
 
 
-def int_list(values: npt.NDArray[np.float64]) -> list[int | None]:
-    """Whole numbers as ints, NaN as None (as :func:`~dmzwatch.events.columns.int_or_none`)."""
-    nan = np.isnan(values)
-    if not nan.any() and np.all(np.abs(values) < 2.0**62):
-        out: list[int | None] = values.astype(np.int64).tolist()
-        return out
-    return [None if v != v else int(v) for v in values.tolist()]
-
-
-def _iso(values: npt.NDArray[np.datetime64]) -> list[str]:
-    text = np.datetime_as_string(values.astype("datetime64[s]"), unit="s").astype(object)
-    out: list[str] = (text + "+00:00").tolist()
-    return out
-
-
 def event_params(
     cols: EventColumns, hashes: Sequence[str], ingest_id: int | None
 ) -> list[tuple[Any, ...]]:
     """Insert parameters of every row: the stored event fields, original, content hash,
     ingest and line (the column order of ``store._INSERT_EVENT``)."""
-    n = len(cols)
     columns: list[Sequence[Any]] = [
-        [cols.source] * n,
-        cols.source_id.tolist(),
-        cols.kind.tolist(),
-        _iso(cols.start),
-        _iso(cols.end),
-        cols.date_precision.tolist(),
-        cols.date_precision_days.tolist(),
-        cols.lon.tolist(),
-        cols.lat.tolist(),
-        cols.location_precision.tolist(),
-        cols.precision_km.tolist(),
-        cols.equipment_class.tolist(),
-        int_list(cols.equipment_count),
-        cols.equipment_inferred.tolist(),
-        cols.inferred_from.tolist(),
-        cols.actors.tolist(),
-        int_list(cols.best),
-        int_list(cols.low),
-        int_list(cols.high),
-        int_list(cols.civilians),
-        cols.text.tolist(),
-        cols.original_hash.tolist(),
+        *hashed_columns(cols),
         cols.original.tolist(),
         hashes,
-        [ingest_id] * n,
+        [ingest_id] * len(cols),
         cols.line.tolist(),
     ]
     return list(zip(*columns, strict=True))

@@ -18,16 +18,22 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..events.model import Event
 from ..rules.finding import Finding
 from .store import Store
 
+if TYPE_CHECKING:
+    from ..rules.engine import Engine
+
 __all__ = [
+    "CheckRun",
+    "Evaluate",
     "Recorded",
+    "check_and_record",
     "duplicate_map",
     "ensure_table",
     "load_events",
@@ -111,6 +117,59 @@ def duplicate_map(store: Store) -> dict[str, str]:
         ):
             keys[int(eid)] = f"{source}:{source_id}"
     return {keys[i]: keys[find(i)] for i in ids if i in keys and find(i) in keys}
+
+
+class Evaluate(Protocol):
+    """What evaluates the rules on events: :meth:`Engine.run <dmzwatch.rules.engine.Engine.run>`
+    or a stand-in with its arguments (e.g. one that runs the engine on a cluster)."""
+
+    def __call__(
+        self,
+        events: Sequence[Event],
+        *,
+        same_as: Mapping[str, str] | None = None,
+        progress: Callable[[int], object] | None = None,
+    ) -> list[Finding]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class CheckRun:
+    """What :func:`check_and_record` did: the events evaluated, the findings, the recording."""
+
+    events: list[Event]
+    findings: list[Finding]
+    recorded: Recorded
+
+
+def check_and_record(
+    store: Store,
+    engine: Engine,
+    *,
+    evaluate: Evaluate | None = None,
+    progress: Callable[[int], object] | None = None,
+) -> CheckRun:
+    """Evaluate ``engine``'s rules on every stored event and record the findings (what
+    ``dmzwatch check`` and ``POST /api/check`` do).
+
+    Probable duplicates the store links count as one event. ``evaluate`` replaces
+    ``engine.run`` (same arguments). ``progress``, when given, is called with 1 after
+    loading the events, after each rule and after recording (``len(engine.checks) + 2``
+    calls in all). Re-running on the same events appends nothing to the evidence log.
+    """
+    events = load_events(store)
+    if progress is not None:
+        progress(1)
+    run = evaluate if evaluate is not None else engine.run
+    findings = run(events, same_as=duplicate_map(store), progress=progress)
+    recorded = record_findings(
+        store,
+        engine.scenario.agreement.id,
+        findings,
+        rules=[c.rule.id for c in engine.checks],
+    )
+    if progress is not None:
+        progress(1)
+    return CheckRun(events, findings, recorded)
 
 
 def _revision(finding: Finding) -> str:

@@ -2,37 +2,34 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ...agreement.classes import FIRED_FROM_AFAR
 from ..columns import EventColumns, RowProblem
 from ..infer import infer_weapon
 from ..model import EventKind
 from ..precision import Precision
 from ..validate import REASONS
-from ._arrow import original_json, strings, strip
+from ._arrow import joined, original_json, strings, strip
 from ._csv import CsvBatch
 
-__all__ = ["REMOTE_CLASSES", "codes", "infer_column", "infer_unique", "kinds", "new_columns"]
+__all__ = [
+    "REMOTE_CLASSES",
+    "actor_column",
+    "codes",
+    "infer_column",
+    "infer_unique",
+    "kinds",
+    "new_columns",
+]
 
 #: Classes whose use makes an event a strike (fire from a distance) rather than a clash.
-REMOTE_CLASSES = frozenset(
-    {
-        "aircraft",
-        "drone",
-        "artillery",
-        "artillery_100mm_plus",
-        "artillery_under_100mm",
-        "mlrs",
-        "mlrs_heavy",
-        "mortar",
-        "mortar_up_to_120mm",
-    }
-)
+REMOTE_CLASSES = FIRED_FROM_AFAR
 
 DAY = np.timedelta64(86_399, "s")
 
@@ -62,6 +59,15 @@ def codes(
                 reason = REASONS["missing"]
             problems.append(RowProblem(int(i), name, str(raw[i]), reason))
     return codes_out, out
+
+
+def actor_column(batch: CsvBatch, names: Sequence[str]) -> npt.NDArray[np.object_]:
+    """Per row, the non-empty stripped values of the ``names`` columns joined by ``"; "``
+    (empty strings when ``names`` is empty; a column the header lacks counts as empty)."""
+    n = len(batch)
+    if not names:
+        return np.full(n, "", dtype=object)
+    return strings(joined([strip(batch.column(c), n) for c in names]), n)
 
 
 def kinds(

@@ -28,7 +28,7 @@ from ..columns import EventColumns, RowProblem
 from ..model import EventKind
 from ..precision import ACLED_DATE, ACLED_LOCATION
 from ._arrow import Converter, strings
-from ._common import DAY, codes, infer_column, kinds, new_columns
+from ._common import DAY, actor_column, codes, infer_column, kinds, new_columns
 from ._csv import CsvBatch
 
 __all__ = ["COLUMNS", "EVENT_TYPES", "REQUIRED", "SOURCE", "columns"]
@@ -98,11 +98,7 @@ def columns(batch: CsvBatch) -> EventColumns:
     inferred_class, words = infer_column(
         np.array([f"{s}. {t}" for s, t in zip(sub, notes, strict=True)], dtype=object)
     )
-    parts = [strings(get(c), n) for c in ("actor1", "assoc_actor_1", "actor2", "assoc_actor_2")]
-    actors = np.array(
-        ["; ".join(x.strip() for x in row if x.strip()) for row in zip(*parts, strict=True)],
-        dtype=object,
-    )
+    actors = actor_column(batch, ("actor1", "assoc_actor_1", "actor2", "assoc_actor_2"))
     return new_columns(
         SOURCE,
         batch,

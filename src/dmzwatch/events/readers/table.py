@@ -37,13 +37,13 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ...agreement.classes import CATALOGUE
+from ...agreement.classes import CATALOGUE, class_lookup
 from ...errors import InputError
 from ..columns import EventColumns, RowProblem
 from ..model import EventKind
 from ..validate import REASONS
 from ._arrow import Converter, strings
-from ._common import DAY, infer_column, new_columns
+from ._common import DAY, actor_column, infer_column, new_columns
 from ._csv import CsvBatch
 
 __all__ = ["FIELDS", "ColumnMap", "columns", "load_map", "parse_map_options"]
@@ -147,15 +147,6 @@ def parse_map_options(options: Sequence[str], source: str = "csv") -> ColumnMap:
     return _from_dict({"source": source, "columns": cols, "defaults": defaults}, "--map")
 
 
-def _class_lookup() -> dict[str, str]:
-    out: dict[str, str] = {}
-    for cls in CATALOGUE.values():
-        out[cls.id.lower()] = cls.id
-        for alias in cls.aliases:
-            out.setdefault(alias.lower(), cls.id)
-    return out
-
-
 def columns(batch: CsvBatch, mapping: ColumnMap) -> EventColumns:
     """One batch of rows as event columns, through ``mapping``."""
     n = len(batch)
@@ -202,13 +193,7 @@ def columns(batch: CsvBatch, mapping: ColumnMap) -> EventColumns:
     eq_class, inferred, words = _classes(strings(get("equipment_class"), n), text, problems)
     actor_cols = mapping.columns.get("actors", ())
     actor_names = (actor_cols,) if isinstance(actor_cols, str) else actor_cols
-    parts = [strings(batch.column(c), n) for c in actor_names]
-    actors = np.array(
-        ["; ".join(x.strip() for x in row if x.strip()) for row in zip(*parts, strict=True)]
-        if parts
-        else [""] * n,
-        dtype=object,
-    )
+    actors = actor_column(batch, actor_names)
     cols = new_columns(
         mapping.source,
         batch,
@@ -260,7 +245,7 @@ def _kinds(
 def _classes(
     given: npt.NDArray[np.object_], text: npt.NDArray[np.object_], problems: list[RowProblem]
 ) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.bool_], npt.NDArray[np.object_]]:
-    lookup = _class_lookup()
+    lookup = class_lookup()
     inferred_class, words = infer_column(text)
     out = inferred_class.copy()
     inferred = np.array([c is not None for c in inferred_class.tolist()], dtype=bool)

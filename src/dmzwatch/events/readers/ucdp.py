@@ -31,8 +31,8 @@ from ..columns import EventColumns, RowProblem
 from ..model import EventKind
 from ..precision import UCDP_DATE, UCDP_LOCATION
 from ..validate import REASONS
-from ._arrow import Converter, joined, strings, strip
-from ._common import DAY, REMOTE_CLASSES, codes, infer_unique, new_columns
+from ._arrow import Converter, strings, strip
+from ._common import DAY, REMOTE_CLASSES, actor_column, codes, infer_unique, new_columns
 from ._csv import CsvBatch
 
 __all__ = ["REQUIRED", "SOURCE", "columns"]
@@ -84,7 +84,7 @@ def columns(batch: CsvBatch) -> EventColumns:
         value = str(violence[int(i)].as_py())
         reason = REASONS["missing"] if not value else f"{REASONS['kind']} (expected 1, 2 or 3)"
         problems.append(RowProblem(int(i), "type_of_violence", value, reason))
-    actors = strings(joined([strip(get("side_a"), n), strip(get("side_b"), n)]), n)
+    actors = actor_column(batch, ("side_a", "side_b"))
     return new_columns(
         SOURCE,
         batch,

@@ -18,6 +18,8 @@
     gov: { color: "#8f9aa6", weight: 0.8, fillColor: "#f6f3ea", fillOpacity: 1 },
     place: { radius: 2.5, color: "#47515c", weight: 1, fillColor: "#ffffff", fillOpacity: 1 }
   };
+  // patrol coverage: a sequential ramp from 0 (never patrolled) to 1 (every day)
+  var COVERAGE_RAMP = ["#f1eef6", "#bdc9e1", "#74a9cf", "#2b8cbe", "#045a8d"];
   var TOKEN_KEY = "dmzwatch-token";
   var PAGE = 10000;
 
@@ -29,6 +31,8 @@
     days: [],
     dayOf: [],
     layers: {},
+    patrol: null,
+    patrolOn: false,
     eventLayer: null,
     drawn: 0
   };
@@ -36,7 +40,7 @@
 
   // ------------------------------------------------------------------ map and panes
   var map = L.map("map", { zoomSnap: 0.25, attributionControl: false, preferCanvas: false });
-  [["govs", 300], ["zones", 350], ["lines", 420], ["places", 440], ["events", 460]].forEach(function (p) {
+  [["govs", 300], ["zones", 350], ["patrol", 400], ["lines", 420], ["places", 440], ["events", 460]].forEach(function (p) {
     map.createPane(p[0]).style.zIndex = String(p[1]);
   });
   map.setView([35.6, 36.7], 8);
@@ -109,18 +113,21 @@
     sessionStorage.setItem(TOKEN_KEY, value);
     state.token = value;
     $("token").value = "";
-    whoAmI().then(loadEvents).then(loadReports);
+    whoAmI().then(resetPatrol).then(loadEvents).then(loadReports);
   });
   $("sign-out").addEventListener("click", function () {
     sessionStorage.removeItem(TOKEN_KEY);
     state.token = "";
-    whoAmI().then(loadEvents).then(loadReports);
+    whoAmI().then(resetPatrol).then(loadEvents).then(loadReports);
   });
 
   // ------------------------------------------------------------------ base layers
   function clearLayers() {
     Object.keys(state.layers).forEach(function (k) { map.removeLayer(state.layers[k]); });
     state.layers = {};
+    if (state.patrol) map.removeLayer(state.patrol);
+    state.patrol = null;
+    state.patrolOn = false;
   }
 
   function loadBase(name) {
@@ -217,6 +224,77 @@
       key.style.cssText = r[3];
       list.appendChild(el("li", {}, [el("label", {}, [box, key, r[1]])]));
     });
+    if (state.me && state.me.role) list.appendChild(patrolRow());
+  }
+
+  // ------------------------------------------------------------------ patrol coverage layer
+  function coverageColor(c) {
+    var k = Math.max(0, Math.min(COVERAGE_RAMP.length - 1, Math.floor(c * COVERAGE_RAMP.length)));
+    return COVERAGE_RAMP[k];
+  }
+
+  function patrolRow() {
+    var box = el("input", { type: "checkbox", "data-layer": "patrol" });
+    box.checked = state.patrolOn;
+    box.addEventListener("change", function () { showPatrol(box.checked); });
+    var key = el("span", { className: "key" });
+    key.style.cssText = "background:linear-gradient(90deg," + COVERAGE_RAMP.join(",") + ");border:1px solid #5b6f86";
+    var ramp = el("div", { className: "ramp" }, [
+      el("span", { className: "bar" }), el("span", { className: "ends" }, [
+        el("span", { text: "0" }), el("span", { text: "coverage (share of days patrolled)" }), el("span", { text: "1" })
+      ])
+    ]);
+    ramp.firstChild.style.background = "linear-gradient(90deg," + COVERAGE_RAMP.join(",") + ")";
+    var info = el("div", { id: "patrol-info", className: "patrol-info" }, [ramp, el("p", { id: "patrol-note", className: "notice" })]);
+    info.hidden = !state.patrolOn;
+    return el("li", { className: "patrol-row" }, [el("label", {}, [box, key, "Patrol coverage (plan)"]), info]);
+  }
+
+  function patrolTip(p) {
+    return el("div", { className: "patrol-tip" }, [
+      el("b", { text: p.party }), " · sector " + p.sector,
+      el("br"), "coverage " + (100 * p.coverage).toFixed(0) + "% · value " + p.value.toFixed(2)
+    ]);
+  }
+
+  function showPatrol(on) {
+    state.patrolOn = on;
+    var info = $("patrol-info");
+    if (info) info.hidden = !on;
+    if (!on) {
+      if (state.patrol) map.removeLayer(state.patrol);
+      setStatus("patrol", "off");
+      return Promise.resolve();
+    }
+    if (state.patrol) { state.patrol.addTo(map); setStatus("patrol", state.patrol.getLayers().length); return Promise.resolve(); }
+    var note = $("patrol-note");
+    note.textContent = "Solving the patrol plan…";
+    var name = state.scenario.name;
+    return api("/api/patrol/coverage?scenario=" + encodeURIComponent(name)).then(function (fc) {
+      if (!state.patrolOn || state.scenario.name !== name) return;
+      state.patrol = L.geoJSON(fc, {
+        pane: "patrol",
+        style: function (f) {
+          return { color: "#36485c", weight: 0.5, fillColor: coverageColor(f.properties.coverage), fillOpacity: 0.75, className: "patrol-sector" };
+        },
+        onEachFeature: function (f, layer) { layer.bindTooltip(patrolTip(f.properties), { sticky: true }); }
+      }).addTo(map);
+      var s = fc.summary;
+      var units = Object.keys(s.units).map(function (k) { return k + "=" + s.units[k]; }).join(", ");
+      note.textContent = s.sectors + " sectors, units " + units + ", network: " + s.network +
+        ", solver " + s.solver_status + ". A plan, not observed patrols.";
+      setStatus("patrol", fc.features.length);
+    }).catch(function (err) {
+      note.textContent = "Patrol coverage could not be loaded: " + err.message;
+      setStatus("patrol", "error");
+    });
+  }
+
+  function resetPatrol() {
+    if (state.patrol) map.removeLayer(state.patrol);
+    state.patrol = null;
+    state.patrolOn = false;
+    if (state.scenario) drawLegend();
   }
 
   // ------------------------------------------------------------------ events
