@@ -105,3 +105,27 @@ def test_forged_by_the_wrong_key_with_a_valid_chain(
     forged.write_text(json.dumps(data))
     with open_store(tmp_path / "s.db") as store, pytest.raises(BundleError, match="forged"):
         import_bundle(store, forged, pub)
+
+
+def test_merged_events_are_linked_to_other_sources(
+    store_url: str, bundle: tuple[Path, Path, Path], tmp_path: Path
+) -> None:
+    path, pub, _ = bundle
+    record = json.loads(path.read_text())["body"]["records"][0]
+    # the same event, reported by a monitor's own source before the bundle arrives
+    feature = {
+        "type": "Feature",
+        "id": "m1",
+        "geometry": {"type": "Point", "coordinates": [record["lon"] + 0.01, record["lat"]]},
+        "properties": {"date_start": record["start_time"][:10], "kind": "strike"},
+    }
+    own = tmp_path / "own.geojson"
+    own.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
+    with open_store(store_url) as store:
+        ingest(store, own)
+        assert store.counts()["links"] == 0
+        import_bundle(store, path, pub)
+        links = store.db.query("SELECT reason FROM links")
+        assert links, "the merged copy of the event was not linked"
+        assert all("different sources" in json.loads(r)["rule"] for (r,) in links)
+        assert verify(store).ok

@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from ..errors import BundleError, InputError
 from ..events.model import canonical_json, event_hash, sha256_hex
 from .evidence import GENESIS, chain
+from .links import link_events_after
 from .store import EVENT_FIELDS, Store, hashed_from_stored
 
 __all__ = ["FORMAT", "ImportResult", "create_keys", "export_bundle", "import_bundle"]
@@ -220,6 +221,8 @@ def import_bundle(store: Store, bundle_path: Path, trust: Path) -> ImportResult:
             "VALUES (?, ?, ?, ?, ?)",
             (digest, body["party"], dt.datetime.now(dt.UTC).isoformat(), len(records), len(new)),
         )
+    if new:
+        link_events_after(store, before)  # the same event from another source: linked, kept
     return ImportResult(
         body["party"], len(records), len(new), len(records) - len(new) - conflicts, conflicts, False
     )

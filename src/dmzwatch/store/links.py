@@ -22,7 +22,7 @@ import numpy.typing as npt
 
 from .store import Store
 
-__all__ = ["DAY_S", "compatible_fatalities", "haversine_km", "link_new_events"]
+__all__ = ["DAY_S", "compatible_fatalities", "haversine_km", "link_events_after", "link_new_events"]
 
 DAY_S = 86_400.0
 EARTH_KM = 6371.0088
@@ -125,18 +125,24 @@ def link_new_events(store: Store, ingest_id: int, *, sources: list[str] | None =
     look-up. With no other source in the store there is nothing to link, and nothing is
     read.
     """
+    return _link(store, "ingest_id = ?", (ingest_id,), sources)
+
+
+def link_events_after(store: Store, after_id: int) -> int:
+    """Link the events stored with an id above ``after_id`` (e.g. merged from a bundle)."""
+    return _link(store, "id > ?", (after_id,), None)
+
+
+def _link(store: Store, where: str, params: tuple[int], sources: list[str] | None) -> int:
     db = store.db
     if sources is None:
         sources = [
-            s
-            for (s,) in db.query(
-                "SELECT DISTINCT source FROM events WHERE ingest_id = ?", (ingest_id,)
-            )
+            s for (s,) in db.query(f"SELECT DISTINCT source FROM events WHERE {where}", params)
         ]
     if not sources or not _other_sources(store, sources):
         return 0
     marks = ", ".join("?" * len(sources))
-    new = _arrays(db.query(_SELECT + " WHERE ingest_id = ? ORDER BY id", (ingest_id,)))
+    new = _arrays(db.query(_SELECT + f" WHERE {where} ORDER BY id", params))
     if not new:
         return 0
     other = _arrays(db.query(_SELECT + f" WHERE source NOT IN ({marks}) ORDER BY id", sources))
