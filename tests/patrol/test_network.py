@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 import shapely
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import dmzwatch
+from dmzwatch.cli import main
 from dmzwatch.errors import InputError
-from dmzwatch.patrol.network import Router, fallback_network, read_osm
+from dmzwatch.patrol.network import RoadNetwork, Router, fallback_network, read_osm
+
+from .conftest import Nodes, Ways, write_osm, write_pbf
+
+
+def assert_same_graph(a: RoadNetwork, b: RoadNetwork) -> None:
+    assert a.kind == b.kind == "osm"
+    for name in ("x", "y", "u", "v", "length"):
+        assert np.array_equal(getattr(a, name), getattr(b, name)), name
 
 
 def test_read_osm_keeps_drivable_ways(m4: dmzwatch.Scenario, tiny_osm: Path) -> None:
@@ -39,6 +51,82 @@ def test_unreadable_osm_is_an_input_error(m4: dmzwatch.Scenario, tmp_path: Path)
         read_osm(bad, m4.projection)
     with pytest.raises(InputError, match="no OpenStreetMap file"):
         read_osm(tmp_path / "missing.osm", m4.projection)
+
+
+def test_pbf_gives_the_same_graph_as_osm(
+    m4: dmzwatch.Scenario, tiny_osm: Path, tiny_pbf: Path
+) -> None:
+    from_osm = read_osm(tiny_osm, m4.projection)
+    from_pbf = read_osm(tiny_pbf, m4.projection)
+    assert from_pbf.source == str(tiny_pbf)
+    assert from_pbf.n_nodes == from_osm.n_nodes > 0 and len(from_pbf.u) == len(from_osm.u) > 0
+    assert_same_graph(from_pbf, from_osm)
+
+
+_TAGS = st.fixed_dictionaries(
+    {"highway": st.sampled_from(["trunk", "residential", "track", "footway", "path"])},
+    optional={
+        "oneway": st.sampled_from(["yes", "-1", "no"]),
+        "access": st.sampled_from(["no", "private", "yes"]),
+    },
+)
+
+
+@st.composite
+def _extracts(draw: st.DrawFn) -> tuple[Nodes, Ways]:
+    n = draw(st.integers(2, 12))
+    lon = st.integers(360_000, 368_000).map(lambda k: k / 10_000)
+    lat = st.integers(357_000, 359_000).map(lambda k: k / 10_000)
+    nodes = [(i + 1, draw(lon), draw(lat)) for i in range(n)]
+    refs = st.lists(st.integers(1, n + 2), min_size=2, max_size=6)  # n+1, n+2: absent nodes
+    ways = [(w + 1, draw(refs), draw(_TAGS)) for w in range(draw(st.integers(1, 4)))]
+    return nodes, ways
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(extract=_extracts())
+def test_pbf_and_osm_keep_the_same_ways(
+    m4: dmzwatch.Scenario, tmp_path: Path, extract: tuple[Nodes, Ways]
+) -> None:
+    # access, oneway and refs to nodes missing from the extract are handled alike
+    nodes, ways = extract
+    osm = write_osm(tmp_path / "x.osm", nodes, ways)
+    pbf = write_pbf(tmp_path / "x.osm.pbf", nodes, ways)
+    try:
+        from_osm = read_osm(osm, m4.projection)
+    except InputError as exc:
+        assert "no drivable roads" in str(exc)
+        with pytest.raises(InputError, match="no drivable roads"):
+            read_osm(pbf, m4.projection)
+        return
+    assert_same_graph(read_osm(pbf, m4.projection), from_osm)
+
+
+def test_unreadable_pbf_is_an_input_error(m4: dmzwatch.Scenario, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.osm.pbf"
+    bad.write_bytes(b"not a protocol buffer")
+    with pytest.raises(InputError, match="not a readable OpenStreetMap PBF"):
+        read_osm(bad, m4.projection)
+
+
+def test_plan_on_a_pbf_extract(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, tiny_pbf: Path
+) -> None:
+    out = tmp_path / "plan"
+    code = main(
+        [
+            "patrol", "plan", "--scenario", "idlib-m4-2020", "--units", "TR=2,RU=2",
+            "--days", "1", "--out", str(out), "--osm", str(tiny_pbf), "--start", "2020-04-01",
+        ]
+    )  # fmt: skip
+    stdout, err = capsys.readouterr()
+    assert code == 0, err
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["network"] == "osm"
+    assert summary["network_source"] == str(tiny_pbf)
+    assert "network osm" in stdout
 
 
 def test_fallback_graph_stays_in_its_region_and_connects() -> None:

@@ -1,9 +1,11 @@
 """The network patrols drive on: roads from an OpenStreetMap extract, or a fallback graph.
 
-* :func:`read_osm` reads an ``.osm`` XML file (the standard library parses it) — or a
-  ``.osm.pbf`` file when the optional ``osmium`` package is installed — and keeps the ways a
-  vehicle can use (``highway`` = motorway … residential, unclassified, service, track and
-  their links). Edges are the way segments, measured in the local projection.
+* :func:`read_osm` reads an ``.osm`` XML file (the standard library parses it) or an
+  ``.osm.pbf`` file (``osmium`` parses it) and keeps the ways a vehicle can use
+  (``highway`` = motorway … residential, unclassified, service, track and their links,
+  unless ``access`` = no or private). Both formats give the same graph. Edges are the way
+  segments, measured in the local projection; the graph is undirected (``oneway`` tags are
+  not read).
 * :func:`fallback_network` is used without an extract: the points patrols need (sector access
   points, bases, meeting points, populated places) joined to their nearest neighbours within
   ``max_edge_km``, each edge a straight segment lengthened by ``detour`` (roads are longer
@@ -172,22 +174,25 @@ def _read_osm_xml(path: Path) -> tuple[dict[int, tuple[float, float]], list[list
 
 
 def _read_pbf(path: Path) -> tuple[dict[int, tuple[float, float]], list[list[int]]]:
-    try:
-        import osmium  # type: ignore[import-not-found, unused-ignore]
-    except ImportError as exc:
-        raise InputError(
-            f"{path}: reading .pbf needs the 'osmium' package (pip install osmium), "
-            "or convert the extract to .osm XML (osmium cat in.pbf -o out.osm)"
-        ) from exc
+    """Nodes and drivable ways of a ``.pbf`` extract, kept as :func:`_read_osm_xml` keeps them."""
+    import osmium  # imported here: only .pbf extracts need it
+
     nodes: dict[int, tuple[float, float]] = {}
     ways: list[list[int]] = []
-    for obj in osmium.FileProcessor(str(path)).with_locations():
-        if obj.is_node() and obj.location.valid():
-            nodes[obj.id] = (obj.location.lon, obj.location.lat)
-        elif obj.is_way():
-            tags = dict(obj.tags)
-            if tags.get("highway") in DRIVABLE and tags.get("access") not in ("no", "private"):
-                ways.append([n.ref for n in obj.nodes])
+    try:
+        for obj in osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY):
+            if isinstance(obj, osmium.osm.Node):
+                if obj.location.valid():
+                    nodes[obj.id] = (obj.location.lon, obj.location.lat)
+            elif isinstance(obj, osmium.osm.Way):
+                tags = obj.tags
+                if tags.get("highway") in DRIVABLE and tags.get("access") not in (
+                    "no",
+                    "private",
+                ):
+                    ways.append([n.ref for n in obj.nodes])
+    except RuntimeError as exc:  # libosmium reports unreadable input as RuntimeError
+        raise InputError(f"{path}: not a readable OpenStreetMap PBF file ({exc})") from exc
     return nodes, ways
 
 
