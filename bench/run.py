@@ -263,6 +263,7 @@ def distance_rows(n: int, repeat: int) -> list[dict[str, Any]]:
              "points_per_s": n / t_fast, "ratio": n / t_fast / base,
              "max_err_m": float(err.max()),
              "max_rel_err": float((err / np.maximum(ref[:m] * 1000, 1.0)).max()),
+             "within_0.1%_5m": bool(err.max() < 5 and (err <= ref[:m] + 0.05).all()),
              "build_s": round(build, 3)},
         ]  # fmt: skip
     return rows
@@ -429,6 +430,7 @@ def scale_chart(rows: list[dict[str, Any]], path: Path) -> None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import matplotlib.ticker
 
     fig, ax = plt.subplots(figsize=(6.4, 4.2), dpi=120)
     for engine in dict.fromkeys(r["engine"] for r in rows):
@@ -439,6 +441,12 @@ def scale_chart(rows: list[dict[str, Any]], path: Path) -> None:
                         textcoords="offset points", xytext=(4, -12), fontsize=7)  # fmt: skip
     ax.set_xscale("log")
     ax.set_yscale("log")
+    secs = [r["seconds"] for r in rows]
+    ax.set_ylim(min(secs) / 1.3, max(secs) * 1.3)
+    ax.set_yticks([t for t in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
+                   if min(secs) / 1.3 <= t <= max(secs) * 1.3])  # fmt: skip
+    ax.yaxis.set_major_formatter(matplotlib.ticker.ScalarFormatter())
+    ax.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
     ax.set_xlabel("points (N)")
     ax.set_ylabel("wall time of dmzwatch classify (s)")
     ax.set_title("classify (bands + geodesic distance), Parquet in and out", fontsize=10)
@@ -507,19 +515,24 @@ def _band_rows(n: int, repeat: int, edge: float, labels: list[str]) -> list[dict
     return rows
 
 
+def _rate(per_s: float) -> str:
+    return f"{per_s / 1e6:,.2f} M" if per_s >= 100_000 else f"{per_s:,.0f}"
+
+
 def print_table(rows: list[dict[str, Any]]) -> None:
-    head = ["what", "method", "N", "points/s", "ratio", "peak MB", "notes"]
+    head = ["what", "method", "N", "per s", "ratio", "peak MB", "notes"]
     body = []
     for r in rows:
         notes = []
         keys = ("mismatches", "fraction_of_numpy_read", "grid_build_s", "grid_mb", "max_err_m",
-                "max_rel_err", "max_abs_diff", "build_s", "memory_ok", "findings")  # fmt: skip
+                "max_rel_err", "within_0.1%_5m", "max_abs_diff", "build_s", "memory_ok",
+                "findings")  # fmt: skip
         for key in keys:
             if key in r and r[key] is not None:
                 v = r[key]
                 notes.append(f"{key}={v:.3g}" if isinstance(v, float) else f"{key}={v}")
         body.append([
-            r["what"], r["method"], f"{r['n']:,}", f"{r['points_per_s'] / 1e6:,.2f} M",
+            r["what"], r["method"], f"{r['n']:,}", _rate(r["points_per_s"]),
             "" if r.get("ratio") is None else f"{r['ratio']:,.1f}x",
             "" if r.get("peak_mb") is None else f"{r['peak_mb']:,.0f}", " ".join(notes),
         ])  # fmt: skip
