@@ -1,6 +1,6 @@
 """Weapon classes inferred from an event's text, marked as inferred, with the words that matched.
 
-Sources such as UCDP GED code events, not weapons; a headline like "The regime forces shell
+Sources such as UCDP GED code events, not weapons; a headline like "Government forces shell
 Lattakia Mountains" still tells a monitor that artillery was used. The words come from the
 aliases of the equipment-class catalogue (:mod:`dmzwatch.agreement.classes`) plus a few
 verb forms sources use (:data:`EXTRA_ALIASES`).
