@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
+from typing import Protocol
 
 from ..agreement.model import AttackRule, CapRule, ProhibitedClassRule, Rule, WithdrawalRule
 from ..events.model import Event
@@ -27,7 +28,7 @@ from .attacks import AttackCheck
 from .base import Context
 from .caps import CapCheck
 from .finding import Finding, Thresholds
-from .placement import Placement
+from .placement import Placement, ZoneFit
 from .prohibited import ProhibitedClassCheck
 from .table import EventTable
 from .withdrawal import WithdrawalCheck
@@ -35,6 +36,13 @@ from .withdrawal import WithdrawalCheck
 __all__ = ["Check", "Engine", "check_for", "evaluate"]
 
 log = logging.getLogger(__name__)
+
+
+class Placer(Protocol):
+    """Where the events lie against a zone: what every check reads."""
+
+    def fit(self, zone_id: str) -> ZoneFit: ...
+
 
 Check = ProhibitedClassCheck | AttackCheck | CapCheck | WithdrawalCheck
 
@@ -99,14 +107,17 @@ class Engine:
         *,
         same_as: Mapping[str, str] | None = None,
         progress: Callable[[int], object] | None = None,
+        place: Callable[[EventTable], Placer] | None = None,
     ) -> list[Finding]:
         """Findings of every rule on ``events``, in rule order then event order.
 
         ``progress``, when given, is called with 1 after each rule (``len(self.checks)``
-        calls in all), e.g. to advance a progress bar.
+        calls in all), e.g. to advance a progress bar. ``place`` builds what places the
+        events against each zone (default: :class:`Placement` in this process; the Dask
+        engine passes one that does it in partitions on a cluster).
         """
         table = self.table(events)
-        placement = Placement(self.scenario, table.shapes)
+        placement = (place or self._place_here)(table)
         ctx = Context(self.scenario.agreement, table, self.thresholds, dict(same_as or {}))
         findings: list[Finding] = []
         for check in self.checks:
@@ -116,6 +127,9 @@ class Engine:
             if progress is not None:
                 progress(1)
         return findings
+
+    def _place_here(self, table: EventTable) -> Placer:
+        return Placement(self.scenario, table.shapes)
 
 
 def evaluate(

@@ -19,10 +19,10 @@ from dask.delayed import delayed
 
 from ..events.model import Event
 from ..geo.uncertainty import Shape
-from ..rules.base import Context
 from ..rules.engine import Engine
 from ..rules.finding import Finding
 from ..rules.placement import ZoneFit
+from ..rules.table import EventTable
 from ..scenario import Scenario
 from ._worker import FitArrays, ScenarioRef, fit_partition
 from .cluster import connect
@@ -82,20 +82,14 @@ def run_check(
     gives the same findings, in the same order, as ``engine.run(events, same_as=same_as)``.
     ``progress`` is called with 1 after each rule, as by ``Engine.run``.
     """
-    table = engine.table(events)
     zone_ids = [c.rule.zone for c in engine.checks]
-    placement = PartitionedPlacement(
-        engine.scenario, table.shapes, zone_ids, partition_size=partition_size
-    )
-    ctx = Context(engine.scenario.agreement, table, engine.thresholds, dict(same_as or {}))
-    findings: list[Finding] = []
-    for check in engine.checks:
-        found = check.evaluate(ctx, placement.fit(check.rule.zone))
-        log.info("rule %s: %d finding(s)", check.rule.id, len(found))
-        findings.extend(found)
-        if progress is not None:
-            progress(1)
-    return findings
+
+    def place(table: EventTable) -> PartitionedPlacement:
+        return PartitionedPlacement(
+            engine.scenario, table.shapes, zone_ids, partition_size=partition_size
+        )
+
+    return engine.run(events, same_as=same_as, progress=progress, place=place)
 
 
 def run_check_on_cluster(
