@@ -15,7 +15,11 @@ import numpy as np
 import typer
 
 from ..errors import InputError
-from ..patrol.coverage import coverage_geojson, history_from_events, plan_units
+from ..patrol.coverage import (
+    coverage_geojson,
+    coverage_summary,
+    history_from_events,
+)
 from ..patrol.network import RoadNetwork, read_osm
 from ..patrol.plan import Plan, PlanConfig, build_plan, parse_units
 from ..patrol.routes import Route
@@ -332,26 +336,10 @@ def write_plan(
 def plan_summary(
     plan: Plan, routes: Sequence[Route], *, days: int, seed: int, history_source: str
 ) -> dict[str, Any]:
-    eq = plan.equilibrium
-    units = plan_units(plan)
     pairs = sum(len(r.meetings) for r in routes) // 2  # each meeting is on both routes
     return {
-        "scenario": plan.scenario.name,
-        "start": plan.start.isoformat(),
+        **coverage_summary(plan, seed=seed, history_source=history_source),
         "days": days,
-        "seed": seed,
-        "sectors": len(plan.sectors),
-        "units": units,
-        "expected_value": eq.defender_value,
-        "attacker_value": eq.attacker_value,
-        "attacked_sector": plan.sectors[eq.target].id,
-        "solver": eq.solver,
-        "solver_status": eq.status,
-        "gap": eq.gap,
-        "network": plan.network_kind,
-        "network_source": plan.network_source,
-        "history_records": plan.history_records,
-        "history_source": history_source,
         "routes": len(routes),
         "coordinated_meetings": pairs,
         "duties": [
@@ -381,7 +369,6 @@ def plan_summary(
             }
             for d in plan.duties
         ],
-        "notes": list(plan.notes),
     }
 
 
