@@ -18,11 +18,9 @@ from ..store import verify as run_verify
 from ..store.bundle import create_keys, export_bundle, import_bundle
 from . import app
 from ._help import examples
+from ._options import DbOpt, JsonOpt
 from ._progress import progress
 from ._table import table
-
-DbOpt = Annotated[str, typer.Option("--db", help="SQLite file or postgresql://... URL")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON")]
 
 
 def _territory(scenario: str) -> Any:

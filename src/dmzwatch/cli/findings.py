@@ -31,15 +31,9 @@ from ..store.findings import (
 )
 from . import app
 from ._help import examples
+from ._options import DbOpt, JsonOpt, ScenarioOpt
 from ._progress import progress
 from ._table import table
-
-DbOpt = Annotated[str, typer.Option("--db", help="SQLite file or postgresql://... URL")]
-ScenarioOpt = Annotated[
-    str,
-    typer.Option("--scenario", "-s", help="Built-in scenario name or path of an agreement .toml"),
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON")]
 
 #: The columns of ``dmzwatch findings --format csv``, in order.
 CSV_COLUMNS = (

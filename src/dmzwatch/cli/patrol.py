@@ -27,6 +27,7 @@ from ..patrol.value import HistoryRecord
 from ..scenario import Scenario, load_scenario
 from . import app
 from ._help import examples
+from ._options import JsonOpt
 from ._progress import progress
 
 log = logging.getLogger(__name__)
@@ -161,7 +162,7 @@ def evaluate_command(
     history: HistoryOpt = None,
     sector_km: SectorOpt = None,
     route_km: RouteOpt = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Detection rates against a violator who learns from the patrols it sees: dmzwatch's
     plan against a fixed round-robin and a highest-value-first schedule."""
@@ -216,7 +217,7 @@ def bench_command(
     units: Annotated[int, typer.Option("--units", min=1)] = 20,
     seed: SeedOpt = 0,
     time_limit: Annotated[float, typer.Option("--time-limit", help="HiGHS limit, s")] = 300.0,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Time the specialised solver against HiGHS on the same game written as a MILP."""
     from ..patrol.bench import run_bench

@@ -12,8 +12,8 @@ import typer
 from ..errors import InputError
 from ..scenario import load_scenario
 from . import app
-from ._complete import complete_scenario
 from ._help import examples
+from ._options import DbOpt, JsonOpt, ScenarioOpt
 from ._progress import progress
 
 EXAMPLES = examples(
@@ -31,19 +31,11 @@ def _parse_date(value: str) -> dt.date:
 
 @app.command(epilog=EXAMPLES)
 def report(
-    db: Annotated[str, typer.Option("--db", help="SQLite file or postgresql://... URL")],
+    db: DbOpt,
     date: Annotated[
         str, typer.Option("--date", help="Last day of the period (YYYY-MM-DD, local time)")
     ],
-    scenario: Annotated[
-        str,
-        typer.Option(
-            "--scenario",
-            "-s",
-            help="Built-in scenario name or path of an agreement .toml",
-            autocompletion=complete_scenario,
-        ),
-    ] = "idlib-2018",
+    scenario: ScenarioOpt = "idlib-2018",
     days: Annotated[
         int, typer.Option("--days", min=1, max=366, help="Length of the period in days")
     ] = 1,
@@ -51,7 +43,7 @@ def report(
     pdf: Annotated[
         bool, typer.Option("--pdf/--no-pdf", help="Also print a PDF with headless Chromium")
     ] = True,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Write the daily report for the DAYS days ending on DATE: HTML, PDF and JSON figures.
 

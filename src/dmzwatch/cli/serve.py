@@ -13,14 +13,12 @@ import typer
 
 from . import app
 from ._help import examples
+from ._options import DbOpt, JsonOpt
 from ._table import table
 
 if TYPE_CHECKING:
     from ..api.tokens import TokenStore
     from ..store import Store
-
-DbOpt = Annotated[str, typer.Option("--db", help="SQLite file or postgresql://... URL")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON")]
 
 
 @app.command(

@@ -18,25 +18,14 @@ from ..report.preview import write_preview
 from ..report.summary import band_summary
 from ..scenario import Scenario, list_scenarios, load_scenario, scenario_path
 from . import app
-from ._complete import complete_scenario
 from ._help import examples
+from ._options import JsonOpt, ScenarioOpt
 from ._table import table
-
-ScenarioOpt = Annotated[
-    str,
-    typer.Option(
-        "--scenario",
-        "-s",
-        help="Built-in scenario name or path of an agreement .toml",
-        autocompletion=complete_scenario,
-    ),
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON")]
 
 
 @app.command(epilog=examples("dmzwatch scenarios", "dmzwatch scenarios --json"))
 def scenarios(
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """List the built-in scenarios."""
     rows: list[dict[str, Any]] = []
