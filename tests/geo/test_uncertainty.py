@@ -174,3 +174,34 @@ def test_bad_shapes_are_refused() -> None:
         Disc(36.0, 35.0, -1.0)
     with pytest.raises(ValueError, match="min <= max"):
         Sector(36.0, 35.0, 0, 10, 5.0, 1.0)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    t=st.floats(0.0, 1.0),
+    off_km=st.floats(-25.0, 25.0),
+    r=st.floats(0.2, 30.0),
+)
+def test_discs_are_true_circles_on_the_real_zone(t: float, off_km: float, r: float) -> None:
+    """A disc's share is exact for the circle: the 64-gon's intersection differs from it by
+    less than the polygon's area error, and Scenario.classify gives the same number."""
+    idlib = dmzwatch.load_scenario("idlib-2018")
+    zone = idlib.zones[0]
+    line = zone.reference
+    p = line.interpolate(t, normalized=True)
+    lon, lat = idlib.projection.inverse([p.x + off_km * 1000.0], [p.y])
+    disc = Disc(float(lon[0]), float(lat[0]), r)
+    got = p_in_zone(zone.local, [disc], idlib.projection)[0]
+    polygon = fraction_inside(zone.local, to_local([disc], idlib.projection))[0]
+    assert abs(got - polygon) <= 0.004
+    via_classify = idlib.classify(lon, lat, precision_km=[r]).p_in_zone[0]
+    assert got == pytest.approx(via_classify, abs=1e-9)
+
+
+def test_given_local_shapes_are_used_for_points_and_sectors() -> None:
+    shapes = [Sector(*_at(10.0), 80.0, 100.0, 1.0, 2.0), Disc(*_at(-5.0), 0), Disc(*_at(-0.5), 1.0)]
+    local = to_local(shapes, PROJ)
+    got = p_in_zone(EAST, shapes, PROJ, local)
+    assert got[:2].tolist() == [1.0, 0.0]
+    assert 0.0 < got[2] < 0.5
+    np.testing.assert_array_equal(got, p_in_zone(EAST, shapes, PROJ))

@@ -13,10 +13,13 @@ wholly inside, 0 for one wholly outside, and for one across the edge the share o
 inside (the true location is taken as uniformly distributed over the shape). A shape of
 zero area (a point) gives 1 or 0.
 
-Shapes are drawn in the scenario's local metric projection: discs as buffers of the
+Shapes are drawn in the scenario's local metric projection: discs as circles about the
 projected point, sectors vertex by vertex along geodesics from the observer
-(:data:`~dmzwatch.geo.projection.GEOD`), so bearings are true bearings. All work is done on
-shapely geometry arrays; no Python loop runs per event.
+(:data:`~dmzwatch.geo.projection.GEOD`), so bearings are true bearings. A disc's share is
+exact for the true circle (summed edge by edge over the zone edges near it, compiled:
+:func:`~dmzwatch.geo.classify.disc_fraction_inside`, the same answer
+``Scenario.classify(..., precision_km=...)`` gives); a sector's is the area of its polygon's
+intersection with the zone (shapely). No Python loop runs per event.
 
 >>> from dmzwatch.geo.projection import LocalProjection
 >>> proj = LocalProjection.centred_on(36.6, 35.6)
@@ -40,6 +43,7 @@ import numpy as np
 import shapely
 from numpy.typing import NDArray
 
+from .classify import disc_fraction_inside
 from .projection import GEOD, LocalProjection
 
 __all__ = [
@@ -262,8 +266,14 @@ class Sector:
 Shape = Disc | Sector
 
 
-def to_local(shapes: Sequence[Shape], projection: LocalProjection) -> Geoms:
-    """Each shape as a projected shapely geometry (a point for a disc of radius 0)."""
+def to_local(
+    shapes: Sequence[Shape], projection: LocalProjection, *, disc_polygons: bool = True
+) -> Geoms:
+    """Each shape as a projected shapely geometry (a point for a disc of radius 0).
+
+    With ``disc_polygons=False`` every disc is its projected centre (for callers that take
+    the radius from the disc itself, as :func:`p_in_zone` does).
+    """
     n = len(shapes)
     out: Geoms = np.empty(n, dtype=object)
     disc_idx = np.array([i for i, s in enumerate(shapes) if isinstance(s, Disc)], dtype=np.int64)
@@ -278,7 +288,7 @@ def to_local(shapes: Sequence[Shape], projection: LocalProjection) -> Geoms:
         x, y = projection.forward(lon, lat)
         points = shapely.points(x, y)
         geoms = np.array(points, dtype=object)
-        fuzzy = radius_m > 0
+        fuzzy = radius_m > 0 if disc_polygons else np.zeros(len(discs), dtype=bool)
         geoms[fuzzy] = shapely.buffer(points[fuzzy], radius_m[fuzzy], quad_segs=_DISC_QUAD_SEGS)
         out[disc_idx] = geoms
     if len(sector_idx):
@@ -369,10 +379,39 @@ def fraction_inside(region: shapely.Geometry, geoms: Geoms) -> Floats:
 
 
 def p_in_zone(
-    region: shapely.Geometry, shapes: Sequence[Shape], projection: LocalProjection
+    region: shapely.Geometry,
+    shapes: Sequence[Shape],
+    projection: LocalProjection,
+    local: Geoms | None = None,
 ) -> Floats:
-    """Fraction of each shape inside a projected ``region`` (a zone's or band's ``local``)."""
-    return fraction_inside(region, to_local(shapes, projection))
+    """Fraction of each shape inside a projected ``region`` (a zone's or band's ``local``).
+
+    Discs of a positive radius are measured as true circles (exact, compiled); points and
+    sectors through their projected geometry (``local``: :func:`to_local` of ``shapes``,
+    made here when not given).
+    """
+    n = len(shapes)
+    out = np.zeros(n)
+    if n == 0:
+        return out
+    discs = [(i, s) for i, s in enumerate(shapes) if isinstance(s, Disc) and s.radius_km > 0]
+    fuzzy = np.zeros(n, dtype=bool)
+    if discs:
+        fuzzy[[i for i, _ in discs]] = True
+        lon = np.array([d.lon for _, d in discs], dtype=np.float64)
+        lat = np.array([d.lat for _, d in discs], dtype=np.float64)
+        radius_m = np.array([d.radius_km for _, d in discs], dtype=np.float64) * 1000.0
+        x, y = projection.forward(lon, lat)
+        out[fuzzy] = disc_fraction_inside(region, x, y, radius_m)
+    rest = np.flatnonzero(~fuzzy)
+    if len(rest):
+        geoms = (
+            to_local([shapes[i] for i in rest.tolist()], projection)
+            if local is None
+            else np.asarray(local, dtype=object)[rest]
+        )
+        out[rest] = fraction_inside(region, geoms)
+    return out
 
 
 def representative_points(

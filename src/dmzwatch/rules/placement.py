@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 
 from ..geo.classify import Classifier
 from ..geo.distance import Segments
-from ..geo.uncertainty import Shape, fraction_inside, representative_points, to_local
+from ..geo.uncertainty import Disc, Shape, p_in_zone, representative_points, to_local
 from ..geo.zones import BAND_CORE, Zone
 from ..scenario import Scenario
 from ._geometry import side_of_line
@@ -72,7 +72,11 @@ class Placement:
     def __init__(self, scenario: Scenario, shapes: Sequence[Shape]) -> None:
         self.scenario = scenario
         self.shapes = tuple(shapes)
-        self.local = to_local(self.shapes, scenario.projection)
+        # discs stay points here: their share of a zone is measured on the true circle
+        self.local = to_local(self.shapes, scenario.projection, disc_polygons=False)
+        self.radius_m = np.array(
+            [s.radius_km * 1000.0 if isinstance(s, Disc) else 0.0 for s in self.shapes]
+        )
         self.lon, self.lat = representative_points(self.shapes, self.local, scenario.projection)
         self._fits: dict[str, ZoneFit] = {}
 
@@ -98,16 +102,16 @@ class Placement:
             )
         projection = self.scenario.projection
         result = _classifier(self.scenario, zone).classify(self.lon, self.lat)
-        p_zone = fraction_inside(zone.local, self.local)
+        p_zone = p_in_zone(zone.local, self.shapes, projection, self.local)
         core_parts = [b.local for b in zone.bands if b.band == BAND_CORE]
         if len(core_parts) == len(zone.bands):
             p_core = p_zone
         else:
             core = shapely.union_all(core_parts) if core_parts else shapely.Polygon()
-            p_core = fraction_inside(core, self.local)
+            p_core = p_in_zone(core, self.shapes, projection, self.local)
         x, y = projection.forward(self.lon, self.lat)
         side = side_of_line(Segments.of(zone.reference), x, y)
-        crosses = shapely.intersects(zone.reference, self.local)
+        crosses = shapely.dwithin(zone.reference, self.local, self.radius_m)
         return ZoneFit(
             zone,
             np.asarray(result.band, dtype=str),
