@@ -109,6 +109,53 @@ def test_lookup_counts_invalid_coordinates(idlib_grid: BandGrid) -> None:
     assert codes[1:].tolist() == [0, 0]
 
 
+@settings(max_examples=40, deadline=None)
+@given(
+    lon=st.lists(
+        st.one_of(
+            st.floats(35.0, 38.5),
+            st.floats(-400.0, 400.0),
+            st.sampled_from([np.nan, np.inf, -np.inf, 180.0, -180.0]),
+        ),
+        min_size=1,
+        max_size=50,
+    ),
+    lat=st.one_of(st.floats(34.5, 37.0), st.sampled_from([np.nan, 90.0, -90.0, 91.0])),
+)
+def test_off_grid_and_invalid_points_get_zero(
+    idlib: dmzwatch.Scenario, idlib_grid: BandGrid, lon: list[float], lat: float
+) -> None:
+    """The branch-free look-up clamps every point onto the grid, then zeroes those off it."""
+    x = np.array(lon)
+    y = np.full(len(x), lat)
+    codes, bad = idlib_grid.lookup(x, y)
+    valid = (np.abs(x) <= 180) & (np.abs(y) <= 90)
+    assert bad == int((~valid).sum())
+    assert (codes[~valid] == 0).all()
+    decided = valid & (codes != BOUNDARY)
+    want = exact_codes(_regions(idlib), idlib.projection, x[decided], y[decided])
+    assert codes[decided].tolist() == want.tolist()
+
+
+def test_uniform_tiles_share_one_block_per_code(
+    idlib: dmzwatch.Scenario, idlib_grid: BandGrid
+) -> None:
+    blocks = idlib_grid.blocks.reshape(-1, 32 * 32)
+    codes = len(_regions(idlib)) + 1  # outside, then each band
+    shared = len(blocks) - codes + np.arange(codes)
+    assert [set(blocks[b].tolist()) for b in shared] == [{c} for c in range(codes)]
+    one_code = (blocks == blocks[:, :1]).all(axis=1) & (blocks[:, 0] != BOUNDARY)
+    # every tile of a single code points at that code's shared block, never a copy of it
+    assert set(np.flatnonzero(one_code)) <= set(shared.tolist())
+    assert set(shared.tolist()) & set(idlib_grid.directory.tolist())
+
+
+def test_a_grid_without_bands_answers_zero() -> None:
+    empty = BandGrid.build([], dmzwatch.load_scenario("idlib-2018").projection)
+    codes, bad = empty.lookup(np.array([36.6, np.nan]), np.array([35.5, 35.5]))
+    assert codes.tolist() == [0, 0] and bad == 1
+
+
 def test_save_and_load_round_trip(idlib_grid: BandGrid, tmp_path: Path) -> None:
     path = tmp_path / "g.npz"
     idlib_grid.save(path)

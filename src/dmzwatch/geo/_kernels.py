@@ -60,28 +60,30 @@ def lookup_codes(
     """Band code of each point from the tiled grid (``BOUNDARY`` where it cannot tell).
 
     Returns the number of points that are not valid coordinates (they get code 0).
+    Branch-free: a point off the grid (or not a coordinate) is looked up at the nearest grid
+    cell and its answer replaced by 0, so that every point costs the same two array reads. The grid
+    must have at least one cell.
     """
     mask = (1 << shift) - 1
     bad = 0
+    fnx = float(nx)
+    fny = float(ny)
+    last_x = fnx - 1.0
+    last_y = fny - 1.0
     for i in range(lon.shape[0]):
         x = lon[i]
         y = lat[i]
-        if not (-180.0 <= x <= 180.0 and -90.0 <= y <= 90.0):
-            bad += 1
-            out[i] = 0
-            continue
+        valid = (-180.0 <= x) & (x <= 180.0) & (-90.0 <= y) & (y <= 90.0)
+        bad += not valid
         fx = (x - lon0) * inv_dlon
         fy = (y - lat0) * inv_dlat
-        if fx >= 0.0 and fy >= 0.0 and fx < nx and fy < ny:
-            ix = int(fx)
-            iy = int(fy)
-            t = directory[(iy >> shift) * ntx + (ix >> shift)]
-            if t < 0:
-                out[i] = -t - 1
-            else:
-                out[i] = blocks[(t << (2 * shift)) + ((iy & mask) << shift) + (ix & mask)]
-        else:
-            out[i] = 0
+        on_grid = valid & (fx >= 0.0) & (fy >= 0.0) & (fx < fnx) & (fy < fny)
+        # clamped onto the grid (max(0.0, NaN) is 0.0): min/max keep the loop vectorized
+        ix = int(min(max(0.0, fx), last_x))
+        iy = int(min(max(0.0, fy), last_y))
+        t = directory[(iy >> shift) * ntx + (ix >> shift)]
+        code = blocks[(t << (2 * shift)) + ((iy & mask) << shift) + (ix & mask)]
+        out[i] = code if on_grid else 0
     return bad
 
 
