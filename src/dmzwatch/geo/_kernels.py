@@ -73,7 +73,7 @@ def lookup_codes(
     for i in range(lon.shape[0]):
         x = lon[i]
         y = lat[i]
-        valid = (-180.0 <= x) & (x <= 180.0) & (-90.0 <= y) & (y <= 90.0)
+        valid = (x >= -180.0) & (x <= 180.0) & (y >= -90.0) & (y <= 90.0)
         bad += not valid
         fx = (x - lon0) * inv_dlon
         fy = (y - lat0) * inv_dlat
