@@ -13,6 +13,9 @@ from dmzwatch.geo import _kernels
 from dmzwatch.geo.distance import LineIndex, Segments
 from dmzwatch.geo.projection import GEOD
 
+WGS84_A = 6378137.0
+WGS84_F = 1.0 / 298.257223563
+
 
 def reference_m(s: dmzwatch.Scenario, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     """Nearest point in the projection, then pyproj.Geod to it (the project's definition)."""
@@ -145,21 +148,24 @@ def test_the_candidate_grid_is_within_geod_on_a_long_line() -> None:
 
 
 @settings(max_examples=60, deadline=None)
+@example(seed=0, vertices=30, size=0.05, cells=1 << 14, chunk=4, lon0=36.0, lat0=35.0)
 @given(
     seed=st.integers(0, 2**32 - 1),
     vertices=st.integers(2, 40),
     size=st.floats(0.001, 3.0),
-    cells=st.sampled_from([64, 1024, 1 << 15]),
+    cells=st.sampled_from([64, 1024, 1 << 14, 1 << 15]),
     chunk=st.integers(1, 6),
+    lon0=st.floats(-170.0, 170.0),
+    lat0=st.floats(-70.0, 70.0),
 )
 def test_grid_and_plain_search_agree_on_any_line(
-    seed: int, vertices: int, size: float, cells: int, chunk: int
+    seed: int, vertices: int, size: float, cells: int, chunk: int, lon0: float, lat0: float
 ) -> None:
     rng = np.random.default_rng(seed)
     xy = np.column_stack(
         [
-            36.0 + np.cumsum(rng.normal(0, size, vertices)),
-            35.0 + np.cumsum(rng.normal(0, size, vertices)),
+            lon0 + np.cumsum(rng.normal(0, size, vertices)),
+            lat0 + np.cumsum(rng.normal(0, size, vertices)),
         ]
     )
     line = shapely.LineString(xy)
@@ -170,7 +176,75 @@ def test_grid_and_plain_search_agree_on_any_line(
     span = 3 * size * vertices**0.5 + 0.1
     lon = rng.uniform(xy[:, 0].min() - span, xy[:, 0].max() + span, 500)
     lat = np.clip(rng.uniform(xy[:, 1].min() - span, xy[:, 1].max() + span, 500), -89, 89)
+    g = fast.grid
+    if g is not None:  # and on the edges of the quadtree's cells, down to 1/64 of a top cell
+        lon = np.append(lon, g.lon0 + g.cell * rng.integers(0, 64 * g.nx, 200) / 64)
+        lat = np.append(lat, g.lat0 + g.cell * rng.integers(0, 64 * g.ny, 200) / 64)
     np.testing.assert_allclose(fast.distance_m(lon, lat), plain.distance_m(lon, lat), 0, 1e-4)
+
+
+def toward(p: np.ndarray, azimuth: float, angle: float) -> np.ndarray:
+    """The unit vector at ``angle`` (radians) from unit vector ``p``, toward ``azimuth``."""
+    east = np.cross([0.0, 0.0, 1.0], p)
+    east /= np.linalg.norm(east)
+    north = np.cross(p, east)
+    return np.cos(angle) * p + np.sin(angle) * (np.cos(azimuth) * north + np.sin(azimuth) * east)
+
+
+@settings(max_examples=400, deadline=None)
+@example(lon=36.0, lat=35.0, angle=0.01, az_s=0.3, az_q=0.35, farther=0.0005)
+@given(
+    lon=st.floats(-180.0, 180.0),
+    lat=st.floats(-89.0, 89.0),
+    angle=st.floats(1e-7, 1.5),
+    az_s=st.floats(0.0, 2 * np.pi),
+    az_q=st.floats(0.0, 2 * np.pi),
+    farther=st.floats(0.0, 0.02),
+)
+def test_a_point_left_unmeasured_is_never_nearer_on_the_ellipsoid(
+    lon: float, lat: float, angle: float, az_s: float, az_q: float, farther: float
+) -> None:
+    """The two bounds that spare Lambert's formula hold for the formula itself."""
+    p = _kernels.unit_vectors(np.array([lon]), np.array([lat]))[0]
+    s, q = toward(p, az_s, angle), toward(p, az_q, angle * (1.0 + farther))
+    ls, ka, kb = _kernels._lambert_ab(*p, *s)
+    lq = _kernels._lambert(*p, *q)
+    for dist, x in ((ls, s), (lq, q)):  # a·σ·(1 - f) <= L <= a·σ
+        sigma = 2.0 * np.arcsin(np.linalg.norm(p - x) / 2.0)
+        assert WGS84_A * sigma * (1.0 - WGS84_F) * (1 - 1e-12) <= dist
+        assert dist <= WGS84_A * sigma * (1 + 1e-12)
+    c2, cs = float(np.sum((p - q) ** 2)), float(np.linalg.norm(p - s))
+    if not _kernels._may_beat(c2, q[2], cs, s[2], p[2], ka, kb):
+        assert lq >= ls * (1 - 1e-12)
+
+
+def cell_items(index: LineIndex, lon: np.ndarray, lat: np.ndarray) -> list[np.ndarray]:
+    g = index.grid
+    assert g is not None
+    leaf = g.leaves(lon, lat)
+    assert (leaf >= 0).all() and (g.child[leaf] < 0).all()
+    return [g.items[g.offsets[n] : g.offsets[n + 1]] for n in leaf]
+
+
+def test_a_cell_lists_few_of_the_arcs_of_a_long_line() -> None:
+    line = wiggly_line()
+    index = LineIndex.of_lonlat(line)
+    rng = np.random.default_rng(23)
+    lon, lat = rng.uniform(35.5, 38.0, 20_000), rng.uniform(35.2, 36.5, 20_000)
+    sizes = np.array([len(items) for items in cell_items(index, lon, lat)])
+    assert sizes.min() >= 1
+    assert sizes.mean() < 3.0  # of 1,999 arcs
+
+
+def test_a_vertex_stands_for_its_two_arcs_where_it_is_nearest() -> None:
+    index = LineIndex.of_lonlat(shapely.LineString([(36.0, 35.0), (36.5, 35.5), (37.0, 35.0)]))
+    assert index.grid is not None
+    (items,) = cell_items(index, np.array([36.5]), np.array([35.9]))  # north of the ridge
+    assert len(items) == 1 and items[0] >= len(index.arcs)
+    ridge = _kernels.unit_vectors(np.array([36.5]), np.array([35.5]))[0]
+    np.testing.assert_array_equal(index.grid.rows[items[0], :3], ridge)
+    want = GEOD.inv(36.5, 35.9, 36.5, 35.5)[2]
+    assert index.distance_m([36.5], [35.9])[0] == pytest.approx(want, rel=1e-5)
 
 
 def test_no_grid_where_it_would_not_pay() -> None:

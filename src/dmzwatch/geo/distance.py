@@ -6,16 +6,22 @@ Two ways, one answer:
   the line is found in the local projection (planar, exact for the projected segments),
   then the distance from each point to that foot is measured on the WGS84 ellipsoid with
   :data:`~dmzwatch.geo.projection.GEOD`.
-- :class:`LineIndex` (fast, straight from lon/lat): the line's vertices become unit vectors
-  and its pieces great-circle arcs, grouped in chunks inside spherical caps; each point
-  visits only the chunks that may hold its nearest arc, takes the nearest point of the
-  nearest arc (and of any arc that may be nearer on the ellipsoid), and measures the
-  distance to it on the ellipsoid (Lambert's formula, compiled; pyproj near the antipode).
-  The sphere is that of reduced latitude, where the great-circle angle is the σ of the
-  classical geodesic formulas. A :class:`CandidateGrid` of lon/lat cells around the line
-  lists, per cell, the chunks its points may need, nearest first, so that a point of a long
-  line looks at a few chunks rather than all of them; the answer is the same as without it
-  (the grid only skips chunks that provably hold no arc the search would measure).
+- :class:`LineIndex` (fast, straight from lon/lat): the line's vertices become unit
+  vectors on the sphere of reduced latitude, where the great-circle angle is the σ of the
+  classical geodesic formulas, and its pieces great-circle arcs. The distance to an arc is
+  measured on the ellipsoid (Lambert's formula, compiled; pyproj near the antipode) from
+  the point to the arc's nearest point on that sphere, and the distance to the line is the
+  least of these. The arc nearest on the ellipsoid may not be the sphere's; two proven
+  bounds on Lambert's formula tell which arcs may still be (see ``_kernels``): a global one
+  (a·σ·(1 - f) <= L <= a·σ) and a local one from the heights of the two nearest points
+  (about 2f·|Δz|: centimetres between neighbouring arcs), so that only those are measured.
+  Around the line, a :class:`CandidateGrid` (a quadtree of lon/lat cells) lists per cell
+  the arcs, or vertices, that may be nearest on the ellipsoid to one of its points,
+  pruned with a bound on how much the difference of the distances to two arcs can change
+  across the cell (the cell's size times the angle between the two as seen from it, tiny
+  far from the line): a point measures one to three of them. Elsewhere, a branch and bound
+  over chunks of consecutive arcs in spherical caps. The answer is the same either way
+  (the grid only leaves out arcs that provably never give the least distance).
 
 Over the 10 km pieces of a densified line, the straight projected piece and the arc differ
 by centimetres; the two feet may differ by more along the line, but the distance is
@@ -42,7 +48,12 @@ __all__ = ["CandidateGrid", "LineIndex", "Segments"]
 Floats = NDArray[np.float64]
 
 _PAIRS_PER_CHUNK = 4_000_000  # points x segments evaluated at once: ~32 MB per float array
-_GRID_PAIRS = 20_000_000  # cells x chunks weighed when a candidate grid is built (~0.4 s)
+_GRID_PAIRS = 20_000_000  # top cells x chunks weighed when a candidate grid is built
+_GRID_CELLS = 1 << 14  # top cells of the candidate quadtree
+_LEAF_ITEMS = 3  # a quadtree cell listing more items than this is split in four
+_DEPTH = 6  # ... this many times at most
+_SPLIT_GAIN = 0.85  # ... unless its four children list more than this share of its items
+_MAX_NODES = 1 << 21  # and at most this many nodes in all
 
 
 @dataclass(frozen=True)
@@ -123,8 +134,8 @@ class Segments:
 class LineIndex:
     """Fast geodesic distance from lon/lat points to one line, straight from lon/lat.
 
-    The line's arcs are grouped in chunks of consecutive arcs, each inside a spherical cap;
-    a point visits only the chunks whose cap may hold the nearest arc (branch and bound).
+    A point inside the candidate grid measures the few arcs its cell lists; any other point
+    takes a branch and bound over chunks of consecutive arcs, each inside a spherical cap.
 
     >>> line = shapely.LineString([(36.0, 35.0), (36.0, 36.0)])
     >>> index = LineIndex.of_lonlat(line)
@@ -134,21 +145,23 @@ class LineIndex:
     """
 
     arcs: Floats
-    """Per arc: A, B (unit vectors), N = A×B/|A×B|, N×A and B×N; shape (arcs, 15)."""
+    """Per arc: A, B (unit vectors), N = A×B/|A×B|, N×A, B×N, and the least and greatest z
+    over the arc; shape (arcs, 17)."""
     chunks: Floats
     """Per chunk: centre (unit vector), cos and sin of its cap radius, the radius (radians);
     shape (chunks, 6)."""
     starts: NDArray[np.int64]
     """Chunk ``c`` holds arcs ``starts[c]:starts[c + 1]``."""
     grid: CandidateGrid | None = None
-    """The chunks to visit per lon/lat cell around the line (None: every point scans all)."""
+    """The arcs to measure per lon/lat cell around the line (None: every point takes the
+    branch and bound)."""
 
     @classmethod
     def of_lonlat(
-        cls, line: BaseGeometry, *, chunk: int = 4, grid_cells: int = 1 << 15
+        cls, line: BaseGeometry, *, chunk: int = 4, grid_cells: int = _GRID_CELLS
     ) -> LineIndex:
-        """Index a lon/lat (multi)line: chunks of ``chunk`` arcs, and a grid of at most
-        ``grid_cells`` cells over the line's surroundings (0: no grid)."""
+        """Index a lon/lat (multi)line: chunks of ``chunk`` arcs, and a candidate grid of at
+        most ``grid_cells`` top cells over the line's surroundings (0: no grid)."""
         parts = [np.asarray(shapely.get_coordinates(p)) for p in shapely.get_parts(line)]
         arcs = _arcs(parts)
         if len(arcs) == 0:
@@ -182,8 +195,8 @@ class LineIndex:
             _kernels.line_distance(lon_a, lat_a, self.arcs, self.chunks, self.starts, out)
         else:
             _kernels.line_distance_grid(
-                lon_a, lat_a, self.arcs, self.chunks, self.starts,
-                g.lon0, g.lat0, 1.0 / g.cell, g.nx, g.ny, g.offsets, g.cand, g.lo, out,
+                lon_a, lat_a, g.rows, self.chunks, self.starts,
+                g.lon0, g.lat0, 1.0 / g.cell, g.nx, g.ny, g.child, g.offsets, g.items, out,
             )  # fmt: skip
         bad = np.flatnonzero(np.isnan(out))
         if len(bad):  # Lambert's formula does not hold near the antipode
@@ -199,25 +212,52 @@ class LineIndex:
 
 @dataclass(frozen=True)
 class CandidateGrid:
-    """Square lon/lat cells around a line, each listing the chunks its points may need.
+    """A quadtree of lon/lat cells around a line, each leaf listing the items its points
+    may need: every arc that may be the nearest on the ellipsoid to one of its points, or,
+    where all of the cell has the same end of an arc as its nearest point, that vertex.
 
-    See :func:`~dmzwatch.geo._kernels.line_distance_grid`: a point looks up its cell and
-    visits only the listed chunks, nearest first, instead of every chunk of the line.
+    Square cells of ``cell`` degrees form the top level (node ``iy * nx + ix``); a node is
+    split in four while it lists more than a few items and splitting shortens the lists.
+    The lists are pruned per cell with :func:`~dmzwatch.geo._kernels.prune_candidates`, so
+    that a cell lists about the items whose nearest-point regions it crosses, and a point
+    measures one to three (:func:`~dmzwatch.geo._kernels.line_distance_grid`).
     """
 
     lon0: float
     lat0: float
     cell: float
-    """Cell size, degrees of longitude and of latitude."""
+    """Top cell size, degrees of longitude and of latitude."""
     nx: int
     ny: int
+    child: NDArray[np.int32]
+    """Per node: its first child (the four are ``child + qx + 2 qy``), or -1 for a leaf."""
     offsets: NDArray[np.int64]
-    cand: NDArray[np.int32]
-    lo: Floats
+    items: NDArray[np.int32]
+    """A leaf's items are ``items[offsets[node]:offsets[node + 1]]``, rows of ``rows``."""
+    rows: Floats
+    """The items: the line's arcs (as :attr:`LineIndex.arcs`), then its vertices, each an
+    arc from itself to itself with NaN side planes (its nearest point is the vertex)."""
 
     @property
     def nbytes(self) -> int:
-        return int(self.offsets.nbytes + self.cand.nbytes + self.lo.nbytes)
+        return int(self.child.nbytes + self.offsets.nbytes + self.items.nbytes + self.rows.nbytes)
+
+    def leaves(self, lon: ArrayLike, lat: ArrayLike) -> NDArray[np.int64]:
+        """The leaf of each lon/lat point, as the compiled look-up finds it (-1: off the
+        grid); its items are ``items[offsets[leaf]:offsets[leaf + 1]]``."""
+        fx = (np.asarray(lon, dtype=np.float64).ravel() - self.lon0) / self.cell
+        fy = (np.asarray(lat, dtype=np.float64).ravel() - self.lat0) / self.cell
+        on = (fx >= 0) & (fy >= 0) & (fx < self.nx) & (fy < self.ny)
+        ix, iy = np.where(on, fx, 0).astype(np.int64), np.where(on, fy, 0).astype(np.int64)
+        u, v = np.where(on, fx - ix, 0.0), np.where(on, fy - iy, 0.0)
+        node = iy * self.nx + ix
+        while (self.child[node] >= 0).any():
+            inner = self.child[node] >= 0
+            u, v = np.where(inner, 2 * u, u), np.where(inner, 2 * v, v)
+            east, north = inner & (u >= 1.0), inner & (v >= 1.0)
+            u, v = u - east, v - north
+            node = np.where(inner, self.child[node] + east + 2 * north, node)
+        return np.where(on, node, -1)
 
     @classmethod
     def build(
@@ -227,10 +267,14 @@ class CandidateGrid:
         chunks: Floats,
         starts: NDArray[np.int64],
         max_cells: int,
+        *,
+        leaf: int = _LEAF_ITEMS,
+        depth: int = _DEPTH,
     ) -> CandidateGrid | None:
-        """The grid over the line's box widened by half its size (at least 0.5°) each way,
-        of at most ``max_cells`` cells (fewer for a line of many chunks); None where that box
-        is too large or too near a pole, or the line too long, to be worth it."""
+        """The quadtree over the line's box widened by half its size (at least 0.5°) each
+        way, of at most ``max_cells`` top cells (fewer for a line of many chunks), split while
+        a cell lists more than ``leaf`` items, ``depth`` times at most; None where that box is
+        too large or too near a pole, or the line too long, to be worth it."""
         lon, lat = vertices[:, 0], vertices[:, 1]
         span = max(float(np.ptp(lon)), float(np.ptp(lat)))
         margin = max(0.5, 0.5 * span)
@@ -244,16 +288,81 @@ class CandidateGrid:
         cell = math.sqrt((lon1 - lon0) * (lat1 - lat0) / max_cells)
         nx, ny = math.ceil((lon1 - lon0) / cell), math.ceil((lat1 - lat0) / cell)
         iy, ix = np.divmod(np.arange(nx * ny), nx)
-        clon, clat = lon0 + (ix + 0.5) * cell, lat0 + (iy + 0.5) * cell
-        centres = _kernels.unit_vectors(clon, clat)
-        radius = np.zeros(nx * ny)
-        for dx, dy in ((-1, -1), (-1, 1), (1, -1), (1, 1), (0, -1), (0, 1), (-1, 0), (1, 0)):
-            edge = _kernels.unit_vectors(clon + 0.5 * dx * cell, clat + 0.5 * dy * cell)
-            chord = np.linalg.norm(edge - centres, axis=1)
-            radius = np.maximum(radius, 2.0 * np.arcsin(np.minimum(1.0, 0.5 * chord)))
-        radius = radius * 1.01 + 1e-9
-        offsets, cand, lo = _kernels.chunk_candidates(centres, radius, arcs, chunks, starts)
-        return cls(lon0, lat0, cell, nx, ny, offsets, cand, lo)
+        west, south, size = lon0 + ix * cell, lat0 + iy * cell, cell
+        centres, radius = _kernels.box_caps(west, south, size)
+        offsets, items = _kernels.root_candidates(centres, radius, arcs, chunks, starts)
+        rows, ends = _item_rows(arcs)
+        levels: list[tuple[NDArray[np.int64], NDArray[np.int32], NDArray[np.bool_]]] = []
+        nodes = nx * ny
+        for level in range(depth + 1):
+            counts, items = _kernels.prune_candidates(centres, radius, offsets, items, rows, ends)
+            if level:  # a split that barely shortens the lists is undone
+                parents = levels[-1][2]
+                before = levels[-1][0][parents]
+                vain = counts.reshape(-1, 4).sum(axis=1) > _SPLIT_GAIN * 4 * before
+                if vain.any():
+                    parents[np.flatnonzero(parents)[vain]] = False
+                    stay = np.repeat(~vain, 4)
+                    items = items[np.repeat(stay, counts)]
+                    counts, west, south = counts[stay], west[stay], south[stay]
+                    nodes -= 4 * int(vain.sum())
+                    if not len(counts):
+                        break
+            split = counts > leaf
+            if level == depth or nodes + 4 * int(split.sum()) > _MAX_NODES:
+                split[:] = False
+            levels.append((counts, items, split))
+            if not split.any():
+                break
+            # four children per split node, each starting from its parent's list
+            p = np.flatnonzero(split)
+            nodes += 4 * len(p)
+            size *= 0.5
+            q = np.arange(4)
+            west = (west[p, None] + (q & 1) * size).ravel()
+            south = (south[p, None] + (q >> 1) * size).ravel()
+            offsets, items = _each_four_times(counts, items, p)
+            centres, radius = _kernels.box_caps(west, south, size)
+        child, sizes, lists = [], [], []
+        base = 0
+        for counts, items, split in levels:
+            base += len(counts)  # the next level's first node
+            ch = np.full(len(counts), -1, dtype=np.int32)
+            ch[split] = base + 4 * np.arange(int(split.sum()))
+            child.append(ch)
+            sizes.append(np.where(split, 0, counts))
+            lists.append(items[np.repeat(~split, counts)])
+        return cls(
+            lon0,
+            lat0,
+            cell,
+            nx,
+            ny,
+            np.concatenate(child),
+            np.concatenate([[0], np.cumsum(np.concatenate(sizes))]).astype(np.int64),
+            np.concatenate(lists).astype(np.int32),
+            rows,
+        )
+
+
+def _item_rows(arcs: Floats) -> tuple[Floats, NDArray[np.int64]]:
+    """The rows of a grid's items: the arcs, then the vertices, each an arc from itself to
+    itself with NaN side planes; and the vertex rows of each arc's two ends."""
+    points, ends = np.unique(arcs[:, :6].reshape(-1, 3), axis=0, return_inverse=True)
+    nan, zero, z = np.full((len(points), 6), np.nan), np.zeros((len(points), 3)), points[:, 2:]
+    rows = np.vstack([arcs, np.hstack([points, points, zero, nan, z, z])])
+    return np.ascontiguousarray(rows), ends.reshape(-1, 2).astype(np.int64) + len(arcs)
+
+
+def _each_four_times(
+    counts: NDArray[np.int64], items: NDArray[np.int32], nodes: NDArray[np.int64]
+) -> tuple[NDArray[np.int64], NDArray[np.int32]]:
+    """CSR ``(offsets, items)`` of the lists of ``nodes`` (into lists of ``counts`` items in
+    turn), each four times in a row: the starting lists of their children."""
+    lens = np.repeat(counts[nodes], 4)
+    first = np.repeat(np.concatenate([[0], np.cumsum(counts)])[nodes], 4)
+    begin = np.concatenate([[0], np.cumsum(lens)])
+    return begin, items[np.repeat(first - begin[:-1], lens) + np.arange(begin[-1])]
 
 
 def _arcs(parts: Sequence[Floats]) -> Floats:
@@ -270,5 +379,13 @@ def _arcs(parts: Sequence[Floats]) -> Floats:
         keep = norm > 1e-13  # drop pieces shorter than a micrometre
         n = n[keep] / norm[keep, None]
         a, b = a[keep], b[keep]
-        rows.append(np.hstack([a, b, n, np.cross(n, a), np.cross(b, n)]))
-    return np.ascontiguousarray(np.concatenate(rows)) if rows else np.zeros((0, 15))
+        na, bn = np.cross(n, a), np.cross(b, n)
+        # the z range of an arc: its ends', or the top (bottom) of its great circle if inside
+        rim = np.sqrt(np.maximum(0.0, 1.0 - n[:, 2] ** 2))
+        top = (np.array([0.0, 0.0, 1.0]) - n[:, 2, None] * n) / np.maximum(rim, 1e-300)[:, None]
+        up = np.einsum("ij,ij->i", top, na)
+        across = np.einsum("ij,ij->i", top, bn)
+        zlo = np.where((up <= 0) & (across <= 0), -rim, np.minimum(a[:, 2], b[:, 2]))
+        zhi = np.where((up >= 0) & (across >= 0), rim, np.maximum(a[:, 2], b[:, 2]))
+        rows.append(np.hstack([a, b, n, na, bn, zlo[:, None], zhi[:, None]]))
+    return np.ascontiguousarray(np.concatenate(rows)) if rows else np.zeros((0, 17))
