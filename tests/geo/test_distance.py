@@ -9,7 +9,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import dmzwatch
-from dmzwatch.geo import _kernels
+from dmzwatch.geo import _arc_kernels as kernels
 from dmzwatch.geo.distance import LineIndex, Segments
 from dmzwatch.geo.projection import GEOD
 
@@ -97,7 +97,7 @@ def test_a_line_needs_two_points() -> None:
 )
 def test_lambert_agrees_with_geod(lon1: float, lat1: float, dlon: float, dlat: float) -> None:
     lon2, lat2 = lon1 + dlon, float(np.clip(lat1 + dlat, -89, 89))
-    got = _kernels.lambert(np.array([lon1]), np.array([lat1]), np.array([lon2]), np.array([lat2]))
+    got = kernels.lambert(np.array([lon1]), np.array([lat1]), np.array([lon2]), np.array([lat2]))
     want = GEOD.inv(lon1, lat1, lon2, lat2)[2]
     assert abs(got[0] - want) <= 1e-4 * want + 1e-3
 
@@ -205,16 +205,16 @@ def test_a_point_left_unmeasured_is_never_nearer_on_the_ellipsoid(
     lon: float, lat: float, angle: float, az_s: float, az_q: float, farther: float
 ) -> None:
     """The two bounds that spare Lambert's formula hold for the formula itself."""
-    p = _kernels.unit_vectors(np.array([lon]), np.array([lat]))[0]
+    p = kernels.unit_vectors(np.array([lon]), np.array([lat]))[0]
     s, q = toward(p, az_s, angle), toward(p, az_q, angle * (1.0 + farther))
-    ls, ka, kb = _kernels._lambert_ab(*p, *s)
-    lq = _kernels._lambert(*p, *q)
+    ls, ka, kb = kernels._lambert_ab(*p, *s)
+    lq = kernels._lambert(*p, *q)
     for dist, x in ((ls, s), (lq, q)):  # a·σ·(1 - f) <= L <= a·σ
         sigma = 2.0 * np.arcsin(np.linalg.norm(p - x) / 2.0)
         assert WGS84_A * sigma * (1.0 - WGS84_F) * (1 - 1e-12) <= dist
         assert dist <= WGS84_A * sigma * (1 + 1e-12)
     c2, cs = float(np.sum((p - q) ** 2)), float(np.linalg.norm(p - s))
-    if not _kernels._may_beat(c2, q[2], cs, s[2], p[2], ka, kb):
+    if not kernels._may_beat(c2, q[2], cs, s[2], p[2], ka, kb):
         assert lq >= ls * (1 - 1e-12)
 
 
@@ -241,7 +241,7 @@ def test_a_vertex_stands_for_its_two_arcs_where_it_is_nearest() -> None:
     assert index.grid is not None
     (items,) = cell_items(index, np.array([36.5]), np.array([35.9]))  # north of the ridge
     assert len(items) == 1 and items[0] >= len(index.arcs)
-    ridge = _kernels.unit_vectors(np.array([36.5]), np.array([35.5]))[0]
+    ridge = kernels.unit_vectors(np.array([36.5]), np.array([35.5]))[0]
     np.testing.assert_array_equal(index.grid.rows[items[0], :3], ridge)
     want = GEOD.inv(36.5, 35.9, 36.5, 35.5)[2]
     assert index.distance_m([36.5], [35.9])[0] == pytest.approx(want, rel=1e-5)

@@ -12,7 +12,7 @@ Two ways, one answer:
   measured on the ellipsoid (Lambert's formula, compiled; pyproj near the antipode) from
   the point to the arc's nearest point on that sphere, and the distance to the line is the
   least of these. The arc nearest on the ellipsoid may not be the sphere's; two proven
-  bounds on Lambert's formula tell which arcs may still be (see ``_kernels``): a global one
+  bounds on Lambert's formula tell which arcs may still be (see ``_arc_kernels``): a global one
   (a·σ·(1 - f) <= L <= a·σ) and a local one from the heights of the two nearest points
   (about 2f·|Δz|: centimetres between neighbouring arcs), so that only those are measured.
   Around the line, a :class:`CandidateGrid` (a quadtree of lon/lat cells) lists per cell
@@ -40,7 +40,7 @@ import shapely
 from numpy.typing import ArrayLike, NDArray
 from shapely.geometry.base import BaseGeometry
 
-from . import _kernels
+from . import _arc_kernels as kernels
 from .projection import GEOD, LocalProjection
 
 __all__ = ["CandidateGrid", "LineIndex", "Segments"]
@@ -192,15 +192,15 @@ class LineIndex:
         out = np.empty(len(lon_a))
         g = self.grid
         if g is None:
-            _kernels.line_distance(lon_a, lat_a, self.arcs, self.chunks, self.starts, out)
+            kernels.line_distance(lon_a, lat_a, self.arcs, self.chunks, self.starts, out)
         else:
-            _kernels.line_distance_grid(
+            kernels.line_distance_grid(
                 lon_a, lat_a, g.rows, self.chunks, self.starts,
                 g.lon0, g.lat0, 1.0 / g.cell, g.nx, g.ny, g.child, g.offsets, g.items, out,
             )  # fmt: skip
         bad = np.flatnonzero(np.isnan(out))
         if len(bad):  # Lambert's formula does not hold near the antipode
-            flon, flat = _kernels.lonlat_of(_kernels.line_feet(lon_a[bad], lat_a[bad], self.arcs))
+            flon, flat = kernels.lonlat_of(kernels.line_feet(lon_a[bad], lat_a[bad], self.arcs))
             out[bad] = np.asarray(GEOD.inv(lon_a[bad], lat_a[bad], flon, flat)[2])
         return out
 
@@ -218,9 +218,9 @@ class CandidateGrid:
 
     Square cells of ``cell`` degrees form the top level (node ``iy * nx + ix``); a node is
     split in four while it lists more than a few items and splitting shortens the lists.
-    The lists are pruned per cell with :func:`~dmzwatch.geo._kernels.prune_candidates`, so
+    The lists are pruned per cell with :func:`~dmzwatch.geo._arc_kernels.prune_candidates`, so
     that a cell lists about the items whose nearest-point regions it crosses, and a point
-    measures one to three (:func:`~dmzwatch.geo._kernels.line_distance_grid`).
+    measures one to three (:func:`~dmzwatch.geo._arc_kernels.line_distance_grid`).
     """
 
     lon0: float
@@ -289,13 +289,13 @@ class CandidateGrid:
         nx, ny = math.ceil((lon1 - lon0) / cell), math.ceil((lat1 - lat0) / cell)
         iy, ix = np.divmod(np.arange(nx * ny), nx)
         west, south, size = lon0 + ix * cell, lat0 + iy * cell, cell
-        centres, radius = _kernels.box_caps(west, south, size)
-        offsets, items = _kernels.root_candidates(centres, radius, arcs, chunks, starts)
+        centres, radius = kernels.box_caps(west, south, size)
+        offsets, items = kernels.root_candidates(centres, radius, arcs, chunks, starts)
         rows, ends = _item_rows(arcs)
         levels: list[tuple[NDArray[np.int64], NDArray[np.int32], NDArray[np.bool_]]] = []
         nodes = nx * ny
         for level in range(depth + 1):
-            counts, items = _kernels.prune_candidates(centres, radius, offsets, items, rows, ends)
+            counts, items = kernels.prune_candidates(centres, radius, offsets, items, rows, ends)
             if level:  # a split that barely shortens the lists is undone
                 parents = levels[-1][2]
                 before = levels[-1][0][parents]
@@ -322,7 +322,7 @@ class CandidateGrid:
             west = (west[p, None] + (q & 1) * size).ravel()
             south = (south[p, None] + (q >> 1) * size).ravel()
             offsets, items = _each_four_times(counts, items, p)
-            centres, radius = _kernels.box_caps(west, south, size)
+            centres, radius = kernels.box_caps(west, south, size)
         child, sizes, lists = [], [], []
         base = 0
         for counts, items, split in levels:
@@ -370,7 +370,7 @@ def _arcs(parts: Sequence[Floats]) -> Floats:
     for coords in parts:
         if len(coords) < 2:
             continue
-        v = _kernels.unit_vectors(
+        v = kernels.unit_vectors(
             np.ascontiguousarray(coords[:, 0]), np.ascontiguousarray(coords[:, 1])
         )
         a, b = v[:-1], v[1:]
