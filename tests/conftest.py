@@ -1,4 +1,4 @@
-"""Shared fixtures: the built-in scenarios, loaded once per test session.
+"""Shared fixtures: the built-in scenarios and the real UCDP events, loaded once per session.
 
 Hypothesis: on CI (``CI`` set) examples are derandomized, so that a run is reproducible and a
 red CI points at code, not at the draw; locally each run explores new examples, and a
@@ -8,11 +8,17 @@ failure found there is pinned with ``@example``.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 from hypothesis import settings
 
 import dmzwatch
+from dmzwatch.events.model import Event
+from dmzwatch.events.readers import read
+
+UCDP = Path("/work/shared/data/ucdp_ged_syria_nw_2018_2019.csv")
+"""The real UCDP GED extract (CC BY 4.0) of ../shared/data."""
 
 settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
@@ -32,3 +38,13 @@ def m4() -> dmzwatch.Scenario:
 @pytest.fixture(scope="session")
 def minsk() -> dmzwatch.Scenario:
     return dmzwatch.load_scenario("minsk-2015")
+
+
+@pytest.fixture(scope="session")
+def ucdp_events() -> list[Event]:
+    """The real UCDP GED rows read as events (rows with a problem left out)."""
+    out: list[Event] = []
+    for batch in read(UCDP, "ucdp"):
+        bad = {p.row for p in batch.columns.problems}
+        out += [batch.columns.event(i) for i in range(len(batch.columns)) if i not in bad]
+    return out

@@ -3,35 +3,21 @@
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
 import dmzwatch
 from dmzwatch.events.model import Event
-from dmzwatch.events.readers import read
 from dmzwatch.rules import Finding, Verdict, evaluate
 from dmzwatch.rules.humanitarian import month_range, monthly_table
-
-UCDP = Path(__file__).resolve().parents[2] / "src" / "dmzwatch" / "data"
-SHARED = Path("/work/shared/data/ucdp_ged_syria_nw_2018_2019.csv")
 
 pytestmark = pytest.mark.slow
 
 
-def _ucdp_file() -> Path:
-    packaged = UCDP / "ucdp_ged_syria_nw_2018_2019.csv"
-    return packaged if packaged.exists() else SHARED
-
-
 @pytest.fixture(scope="module")
-def events() -> list[Event]:
-    out: list[Event] = []
-    for batch in read(_ucdp_file(), "ucdp"):
-        bad = {p.row for p in batch.columns.problems}
-        out += [batch.columns.event(i) for i in range(len(batch.columns)) if i not in bad]
-    assert len(out) == 1475
-    return out
+def events(ucdp_events: list[Event]) -> list[Event]:
+    assert len(ucdp_events) == 1475
+    return ucdp_events
 
 
 @pytest.fixture(scope="module")

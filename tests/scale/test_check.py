@@ -15,7 +15,6 @@ import pytest
 import dmzwatch
 from dmzwatch.cli import main
 from dmzwatch.events.model import Event
-from dmzwatch.events.readers import read
 from dmzwatch.rules.engine import Engine
 from dmzwatch.scale import run_check
 
@@ -27,15 +26,6 @@ pytestmark = pytest.mark.slow
 
 def _ucdp() -> Path:
     return PACKAGED if PACKAGED.exists() else UCDP
-
-
-@pytest.fixture(scope="module")
-def real_events() -> list[Event]:
-    out: list[Event] = []
-    for batch in read(_ucdp(), "ucdp"):
-        bad = {p.row for p in batch.columns.problems}
-        out += [batch.columns.event(i) for i in range(len(batch.columns)) if i not in bad]
-    return out
 
 
 def resample(events: list[Event], n: int, seed: int) -> list[Event]:
@@ -56,9 +46,9 @@ def resample(events: list[Event], n: int, seed: int) -> list[Event]:
 
 
 def test_partitioned_placement_gives_the_same_findings(
-    client: distributed.Client, idlib: dmzwatch.Scenario, real_events: list[Event]
+    client: distributed.Client, idlib: dmzwatch.Scenario, ucdp_events: list[Event]
 ) -> None:
-    events = resample(real_events, 12_000, seed=4)
+    events = resample(ucdp_events, 12_000, seed=4)
     engine = Engine(idlib, sectors_from_text=True)
     want = engine.run(events)
     steps: list[int] = []
