@@ -1,8 +1,12 @@
-"""Findings over the API: made by POST /api/check, explained, joined to the events."""
+"""Findings over the API: made by POST /api/check, explained, joined to the events; the
+ingests, the probable-duplicate links and the filtered quarantine."""
 
 from __future__ import annotations
 
 from typing import Any
+
+from dmzwatch.api.submit import Linker
+from dmzwatch.store import open_store
 
 from .conftest import Api
 
@@ -79,3 +83,42 @@ def test_other_scenarios_have_their_own_findings(api: Api, ev: Any) -> None:
     api.client.post("/api/check", headers=api.headers("admin"))
     page = api.client.get("/api/findings?scenario=minsk-2015", headers=api.headers("analyst"))
     assert page.status_code == 200 and page.json()["total"] == 0
+
+
+def test_ingests_links_and_filtered_quarantine(api: Api, ev: Any) -> None:
+    reader = api.headers("analyst")
+    tr = ev(1, source="TR-OP-3", fatalities=3)
+    ru = ev(1, source="RU-MP-2", source_id="ru-77", lon=36.695, lat=35.380, fatalities=4)
+    bad = ev(2, source="TR-OP-3", lon=36.7, lat=95.0)
+    api.client.post("/api/events", json=[tr, bad], headers=api.headers("monitor"))
+    api.client.post("/api/events", json=ru, headers=api.headers("monitor_ru"))
+    assert api.client.get("/api/links", headers=reader).json() == {
+        "total": 0,
+        "limit": 1000,
+        "offset": 0,
+        "items": [],
+    }
+    with open_store(api.db) as store:
+        assert Linker(lambda: store).run_once(store) == 1
+
+    ingests = api.client.get("/api/ingests", headers=reader).json()
+    assert ingests["total"] == 2
+    assert [(i["read"], i["stored"], i["quarantined"]) for i in ingests["items"]] == [
+        (2, 1, 1),
+        (1, 1, 0),
+    ]
+    links = api.client.get("/api/links", headers=reader).json()
+    assert links["total"] == 1
+    link = links["items"][0]
+    assert {link["a"]["source_id"], link["b"]["source_id"]} == {"obs-1", "ru-77"}
+    assert link["reason"]["distance_km"] <= link["reason"]["limit_km"]
+    only = api.client.get(f"/api/links?event={link['event_b']}", headers=reader).json()
+    assert only["items"] == [link]
+    assert api.client.get("/api/links?source=nobody", headers=reader).json()["total"] == 0
+
+    first = ingests["items"][0]["id"]
+    q = api.client.get(f"/api/quarantine?ingest={first}&reason=latitude", headers=reader).json()
+    assert q["total"] >= 1 and all("latitude" in i["reason"] for i in q["items"])
+    assert all(i["ingest_id"] == first for i in q["items"])
+    other = ingests["items"][1]["id"]
+    assert api.client.get(f"/api/quarantine?ingest={other}", headers=reader).json()["total"] == 0

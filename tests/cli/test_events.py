@@ -75,6 +75,76 @@ def test_quarantine_json_and_verify_failure(
     assert code != 0 and "event 1 " in err
 
 
+MAP = ("--map", "source_id=id", "--map", "date=day", "--map", "lon=x", "--map", "lat=y")
+
+
+def test_quarantined_rows_export_to_a_csv_that_ingests_once_fixed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "reports.csv"
+    path.write_text(
+        'id,day,x,y\nr1,2018-10-20,36.7,35.4\nr2,2018-10-20,36.7,north\n"r3",soon,36.6,"35,5"\n'
+    )
+    db = str(tmp_path / "s.db")
+    run(capsys, "ingest", str(path), "--db", db, *MAP, "--source", "observers")
+    fix = tmp_path / "fix.csv"
+    code, out, err = run(
+        capsys, "quarantine", "--db", db, "--file", "reports.csv", "--csv", str(fix)
+    )
+    assert code == 0 and "wrote 2 quarantined rows" in err and "not a number" in out
+    assert fix.read_text() == 'id,day,x,y\nr2,2018-10-20,36.7,north\nr3,soon,36.6,"35,5"\n'
+    code, out, _ = run(capsys, "quarantine", "--db", db, "--reason", "not a date", "--json")
+    assert [(q["line"], q["field"]) for q in json.loads(out)] == [(4, "day")]
+    fix.write_text("id,day,x,y\nr2,2018-10-20,36.7,35.41\nr3,2018-10-21,36.6,35.5\n")
+    code, out, _ = run(capsys, "ingest", str(fix), "--db", db, *MAP, "--source", "observers")
+    assert code == 0 and "read 2 = stored 2 + duplicates 0 + quarantined 0" in out
+    code, out, _ = run(capsys, "ingests", "--db", db, "--json")
+    listed = json.loads(out)
+    assert [(i["file"], i["stored"], i["quarantined"], i["status"]) for i in listed] == [
+        (str(path), 1, 2, "finished"),
+        (str(fix), 2, 0, "finished"),
+    ]
+    code, out, _ = run(capsys, "ingests", "--db", db)
+    assert "reports.csv" in out and "fix.csv" in out and "interrupted" not in out
+
+
+def test_quarantine_csv_refuses_rows_of_different_columns(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "s.db")
+    for name, header in (("a.csv", "id,day,x,y"), ("b.csv", "id,day,y,x")):
+        (tmp_path / name).write_text(f"{header}\nr1,never,36.7,35.4\n")
+        run(capsys, "ingest", str(tmp_path / name), "--db", db, *MAP)
+    code, _, err = run(capsys, "quarantine", "--db", db, "--csv", str(tmp_path / "fix.csv"))
+    assert code != 0 and "different columns" in err and "--file" in err
+    code, _, err = run(
+        capsys, "quarantine", "--db", db, "--file", "b.csv", "--csv", str(tmp_path / "fix.csv")
+    )
+    assert code == 0 and (tmp_path / "fix.csv").read_text() == "id,day,y,x\nr1,never,36.7,35.4\n"
+
+
+def test_links_lists_probable_duplicates_with_their_reasons(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "s.db")
+    code, out, _ = run(capsys, "links", "--db", db)
+    assert code == 0 and "no probable duplicates" in out
+    run(capsys, "ingest", str(UCDP), "--db", db)
+    # UCDP 263090 (Badama, 2018-09-01, 2 deaths) reported again by observers
+    obs = tmp_path / "obs.csv"
+    obs.write_text("id,day,x,y,deaths\no1,2018-09-01,36.2,35.81,2\n")
+    run(capsys, "ingest", str(obs), "--db", db, *MAP, "--map", "fatalities=deaths")
+    code, out, _ = run(capsys, "links", "--db", db, "--source", "csv", "--json")
+    links = json.loads(out)
+    assert code == 0 and links
+    sides = [{link["a"]["source_id"], link["b"]["source_id"]} for link in links]
+    assert all("o1" in s for s in sides) and {"263090", "o1"} in sides
+    code, out, _ = run(capsys, "links", "--db", db)
+    assert "ucdp:263090" in out and "csv:o1" in out
+    code, out, _ = run(capsys, "links", "--db", db, "--event", "1", "--json")
+    assert all(1 in (link["event_a"], link["event_b"]) for link in json.loads(out))
+
+
 def test_unknown_format_and_missing_mapping_are_clear(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

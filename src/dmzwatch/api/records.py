@@ -12,11 +12,13 @@ from typing import Any
 from ..rules.finding import Finding
 from ..store import Store, verify
 from ..store.findings import ensure_table, stored_findings
+from ..store.links import linked_pairs
 
 __all__ = [
     "FindingCache",
     "finding_dict",
     "finding_rows",
+    "link_rows",
     "quarantine_rows",
     "verdict_lookup",
     "verification",
@@ -107,17 +109,42 @@ def finding_rows(
 
 
 def quarantine_rows(
-    store: Store, *, source: str | None = None, limit: int = 1000, offset: int = 0
+    store: Store,
+    *,
+    source: str | None = None,
+    file: str | None = None,
+    reason: str | None = None,
+    ingest_id: int | None = None,
+    limit: int = 1000,
+    offset: int = 0,
 ) -> dict[str, Any]:
     """Quarantined rows, one object per problem (source, file, line, field, value, reason)."""
-    rows = store.quarantined()
-    if source:
-        rows = [r for r in rows if r["source"] == source]
+    rows = store.quarantined(
+        source=source or None, file=file or None, reason=reason or None, ingest_id=ingest_id
+    )
     page = rows[offset : offset + limit]
     for r in page:
         with contextlib.suppress(TypeError, ValueError):
             r["original"] = json.loads(r["original"])
     return {"total": len(rows), "limit": limit, "offset": offset, "items": page}
+
+
+def link_rows(
+    store: Store,
+    *,
+    event_id: int | None = None,
+    source: str | None = None,
+    limit: int = 1000,
+    offset: int = 0,
+) -> dict[str, Any]:
+    """Probable-duplicate links with both events and the reason, oldest first, one page."""
+    rows = linked_pairs(store, event_id=event_id, source=source or None)
+    return {
+        "total": len(rows),
+        "limit": limit,
+        "offset": offset,
+        "items": rows[offset : offset + limit],
+    }
 
 
 def verification(store: Store) -> dict[str, Any]:

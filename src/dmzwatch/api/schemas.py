@@ -166,6 +166,7 @@ class QuarantineItem(BaseModel):
     value: str
     reason: str
     original: Any
+    ingest_id: int | None = None
 
 
 class Quarantine(BaseModel):
@@ -173,6 +174,57 @@ class Quarantine(BaseModel):
     limit: int
     offset: int
     items: list[QuarantineItem]
+
+
+class IngestOut(BaseModel):
+    """One ingest of a file (or of events posted to the API) with its counts."""
+
+    id: int
+    file: str
+    format: str
+    source: str
+    started_at: str
+    finished_at: str | None
+    status: Literal["finished", "interrupted"]
+    read: int
+    stored: int
+    duplicates: int
+    quarantined: int
+
+
+class Ingests(BaseModel):
+    total: int
+    items: list[IngestOut]
+
+
+class LinkedEvent(BaseModel):
+    """One side of a probable-duplicate link."""
+
+    source: str
+    source_id: str
+    start_time: str
+    lon: float
+    lat: float
+    precision_km: float
+    text: str
+
+
+class LinkOut(BaseModel):
+    """Two events of different sources linked as one real-world event, and why."""
+
+    id: int
+    event_a: int
+    event_b: int
+    reason: dict[str, Any]
+    a: LinkedEvent
+    b: LinkedEvent
+
+
+class Links(BaseModel):
+    total: int
+    limit: int
+    offset: int
+    items: list[LinkOut]
 
 
 class VerifyStatus(BaseModel):

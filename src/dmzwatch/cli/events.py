@@ -1,8 +1,11 @@
-"""Commands on events and the store: ingest, quarantine, verify, keys, export, import-bundle."""
+"""Commands on events and the store: ingest, ingests, quarantine, links, verify, keys, export,
+import-bundle."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import json
 from pathlib import Path
 from typing import Annotated, Any
@@ -16,6 +19,7 @@ from ..store import ingest as run_ingest
 from ..store import open_store
 from ..store import verify as run_verify
 from ..store.bundle import create_keys, export_bundle, import_bundle
+from ..store.links import linked_pairs
 from . import app
 from ._help import examples
 from ._options import DbOpt, JsonOpt
@@ -87,12 +91,41 @@ def ingest(
 
 
 @app.command(
-    epilog=examples("dmzwatch quarantine --db idlib.db", "dmzwatch quarantine --db idlib.db --json")
+    epilog=examples(
+        "dmzwatch quarantine --db idlib.db",
+        "dmzwatch quarantine --db idlib.db --json",
+        "dmzwatch quarantine --db idlib.db --file acled_export.csv --reason swapped",
+        "dmzwatch quarantine --db idlib.db --file acled_export.csv --csv to_fix.csv",
+    )
 )
-def quarantine(db: DbOpt, as_json: JsonOpt = False) -> None:
+def quarantine(
+    db: DbOpt,
+    as_json: JsonOpt = False,
+    source: Annotated[str | None, typer.Option(help="Only rows of this source")] = None,
+    file: Annotated[
+        str | None, typer.Option("--file", help="Only rows of this input file (path or name)")
+    ] = None,
+    reason: Annotated[
+        str | None, typer.Option(help="Only problems whose reason contains this text")
+    ] = None,
+    ingest_id: Annotated[
+        int | None, typer.Option("--ingest", help="Only rows of this ingest (see `ingests`)")
+    ] = None,
+    csv_out: Annotated[
+        Path | None,
+        typer.Option(
+            "--csv",
+            help="Also write the quarantined rows as they were read, in their file's columns, "
+            "to fix them and ingest the file again",
+        ),
+    ] = None,
+) -> None:
     """List quarantined rows with every problem: source, file, line, field, value, reason."""
     with open_store(db) as store:
-        rows = store.quarantined()
+        rows = store.quarantined(source=source, file=file, reason=reason, ingest_id=ingest_id)
+    if csv_out is not None:
+        written = _write_originals(rows, csv_out)
+        typer.echo(f"wrote {written} quarantined rows to {csv_out}", err=True)
     if as_json:
         typer.echo(
             json.dumps(
@@ -121,6 +154,137 @@ def quarantine(db: DbOpt, as_json: JsonOpt = False) -> None:
             ],
         )
     )
+
+
+def _write_originals(rows: list[dict[str, Any]], out: Path) -> int:
+    """Each quarantined row once, in file order, as the CSV it came from; returns the count.
+
+    Rows that could not be split into the header's fields are written as their raw text.
+    Rows of several headers (or of a GeoJSON file) cannot share one CSV: a clear error.
+    """
+    originals: dict[int, Any] = {}
+    for r in sorted(rows, key=lambda r: (r["line"] is None, r["line"] or 0, r["id"])):
+        originals.setdefault(r["id"], json.loads(r["original"]))
+    header: list[str] | None = None
+    lines: list[str] = []
+    for original in originals.values():
+        if set(original) == {"record"}:
+            lines.append(str(original["record"]))
+            continue
+        if any(isinstance(v, dict | list) for v in original.values()):
+            raise InputError(
+                "--csv writes rows of CSV files; these quarantined rows are GeoJSON features "
+                "(use --json, whose items name each problem)"
+            )
+        keys = list(original)
+        if header is None:
+            header = keys
+        elif keys != header:
+            raise InputError(
+                "--csv: the quarantined rows come from files with different columns; "
+                "choose one with --file or --ingest"
+            )
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerow(
+            ["" if v is None else v for v in original.values()]
+        )
+        lines.append(buffer.getvalue().rstrip("\n"))
+    with out.open("w", encoding="utf-8", newline="") as fh:
+        if header is not None:
+            csv.writer(fh, lineterminator="\n").writerow(header)
+        for line in lines:
+            fh.write(line + "\n")
+    return len(originals)
+
+
+_INGEST_COLUMNS = ("id", "file", "format", "source", "started (UTC)", "status")
+_COUNTS = ("read", "stored", "duplicates", "quarantined")
+
+
+@app.command(
+    epilog=examples("dmzwatch ingests --db idlib.db", "dmzwatch ingests --db idlib.db --json")
+)
+def ingests(db: DbOpt, as_json: JsonOpt = False) -> None:
+    """Every ingest, oldest first: file, source, when, its counts; interrupted ones flagged."""
+    with open_store(db) as store:
+        rows = store.ingests()
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    if not rows:
+        typer.echo("no ingest yet")
+        return
+    typer.echo(
+        table(
+            [*_INGEST_COLUMNS, *_COUNTS],
+            [
+                [
+                    r["id"],
+                    Path(r["file"]).name,
+                    r["format"],
+                    r["source"],
+                    r["started_at"][:19].replace("T", " "),
+                    r["status"],
+                    *(r[c] for c in _COUNTS),
+                ]
+                for r in rows
+            ],
+        )
+    )
+    interrupted = [r["file"] for r in rows if r["status"] == "interrupted"]
+    if interrupted:
+        typer.echo(
+            f"{len(interrupted)} interrupted: what they stored is kept; ingest the file again "
+            "to complete it (nothing is stored twice)"
+        )
+
+
+@app.command(
+    epilog=examples(
+        "dmzwatch links --db idlib.db",
+        "dmzwatch links --db idlib.db --event 42 --json",
+    )
+)
+def links(
+    db: DbOpt,
+    as_json: JsonOpt = False,
+    event: Annotated[int | None, typer.Option(help="Only the links of this event id")] = None,
+    source: Annotated[
+        str | None, typer.Option(help="Only links with an event of this source")
+    ] = None,
+) -> None:
+    """Probable duplicates: events of two sources linked as one real-world event, and why."""
+    with open_store(db) as store:
+        rows = linked_pairs(store, event_id=event, source=source)
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    if not rows:
+        typer.echo("no probable duplicates linked")
+        return
+    typer.echo(
+        table(
+            ["link", "event a", "event b", "days apart", "km apart", "limit km", "fatalities"],
+            [
+                [
+                    r["id"],
+                    _side(r["event_a"], r["a"]),
+                    _side(r["event_b"], r["b"]),
+                    r["reason"].get("days_apart", ""),
+                    r["reason"].get("distance_km", ""),
+                    r["reason"].get("limit_km", ""),
+                    " / ".join("?" if f is None else f"{f:g}" for f in r["reason"]["fatalities"])
+                    if "fatalities" in r["reason"]
+                    else "",
+                ]
+                for r in rows
+            ],
+        )
+    )
+
+
+def _side(event_id: int, side: dict[str, Any]) -> str:
+    return f"{event_id} {side['source']}:{side['source_id']} {side['start_time'][:10]}"
 
 
 def _short(value: str, width: int = 40) -> str:

@@ -22,7 +22,14 @@ import numpy.typing as npt
 
 from .store import Store
 
-__all__ = ["DAY_S", "compatible_fatalities", "haversine_km", "link_events_after", "link_new_events"]
+__all__ = [
+    "DAY_S",
+    "compatible_fatalities",
+    "haversine_km",
+    "link_events_after",
+    "link_new_events",
+    "linked_pairs",
+]
 
 DAY_S = 86_400.0
 EARTH_KM = 6371.0088
@@ -210,3 +217,51 @@ def _link(store: Store, where: str, params: tuple[int], sources: list[str] | Non
 
 def _num(value: float) -> float | None:
     return None if np.isnan(value) else float(value)
+
+
+_EVENT_SIDE = ("source", "source_id", "start_time", "lon", "lat", "precision_km", "text")
+
+
+def linked_pairs(
+    store: Store, *, event_id: int | None = None, source: str | None = None
+) -> list[dict[str, Any]]:
+    """Probable-duplicate links with both events and the reason, oldest link first.
+
+    ``event_id`` keeps the links of that event, ``source`` those with an event of that source.
+    Each item: ``id``, ``event_a``, ``event_b``, ``reason`` (as stored when the link was made)
+    and ``a`` / ``b``: the events' source, source_id, start time, place and text.
+    """
+    sides = ", ".join(f"{e}.{c}" for e in ("a", "b") for c in _EVENT_SIDE)
+    where: list[str] = []
+    params: list[Any] = []
+    if event_id is not None:
+        where.append("(l.event_a = ? OR l.event_b = ?)")
+        params += [event_id, event_id]
+    if source is not None:
+        where.append("(a.source = ? OR b.source = ?)")
+        params += [source, source]
+    sql = (
+        f"SELECT l.id, l.event_a, l.event_b, l.reason, {sides} FROM links l "
+        "JOIN events a ON a.id = l.event_a JOIN events b ON b.id = l.event_b"
+    )
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    out = []
+    width = len(_EVENT_SIDE)
+    for row in store.db.query(sql + " ORDER BY l.id", params):
+        lid, a, b, reason = row[:4]
+        item: dict[str, Any] = {
+            "id": int(lid),
+            "event_a": int(a),
+            "event_b": int(b),
+            "reason": json.loads(reason),
+        }
+        for k, name in enumerate(("a", "b")):
+            values = row[4 + k * width : 4 + (k + 1) * width]
+            side = dict(zip(_EVENT_SIDE, values, strict=True))
+            for key in ("lon", "lat", "precision_km"):
+                side[key] = float(side[key])
+            side["start_time"] = str(side["start_time"])
+            item[name] = side
+        out.append(item)
+    return out

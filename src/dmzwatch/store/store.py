@@ -262,23 +262,82 @@ class Store:
             for t in ("events", "quarantine", "links", "evidence")
         }
 
-    def quarantined(self) -> list[dict[str, Any]]:
-        """One dict per problem of a quarantined row: source, file, line, field, value, reason."""
+    def ingests(self) -> list[dict[str, Any]]:
+        """Every ingest, oldest first: file, format, source, times, counts and status.
+
+        An ingest with no finish time was interrupted (killed, or failed on an unreadable
+        file): what it committed is kept, and running it again completes it.
+        """
         out = []
-        for qid, source, file, line, problems, original in self.db.query(
-            "SELECT id, source, file, line, problems, original FROM quarantine ORDER BY id"
+        for row in self.db.query(
+            "SELECT id, file, format, source, started_at, finished_at, read, stored, "
+            "duplicates, quarantined FROM ingests ORDER BY id"
         ):
+            iid, file, fmt, source, started, finished, *counts = row
+            out.append(
+                {
+                    "id": int(iid),
+                    "file": file,
+                    "format": fmt,
+                    "source": source,
+                    "started_at": started,
+                    "finished_at": finished,
+                    "status": "finished" if finished else "interrupted",
+                    **dict(
+                        zip(
+                            ("read", "stored", "duplicates", "quarantined"),
+                            (int(c) for c in counts),
+                            strict=True,
+                        )
+                    ),
+                }
+            )
+        return out
+
+    def quarantined(
+        self,
+        *,
+        source: str | None = None,
+        file: str | None = None,
+        reason: str | None = None,
+        ingest_id: int | None = None,
+    ) -> list[dict[str, Any]]:
+        """One dict per problem of a quarantined row: source, file, line, field, value, reason.
+
+        Filters: ``source`` and ``ingest_id`` exactly, ``file`` by its path or its name,
+        ``reason`` as a case-insensitive substring of a problem's reason (the rows kept then
+        list only their matching problems).
+        """
+        where: list[str] = []
+        params: list[Any] = []
+        for column, value in (("source", source), ("ingest_id", ingest_id)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                params.append(value)
+        sql = "SELECT id, source, file, line, problems, original, ingest_id FROM quarantine"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        needle = reason.casefold() if reason else None
+        out = []
+        for qid, source_, file_, line, problems, original, iid in self.db.query(
+            sql + " ORDER BY id", params
+        ):
+            if file is not None and file not in (file_, Path(file_).name):
+                continue
             for p in json.loads(problems):
+                if needle is not None and needle not in p["reason"].casefold():
+                    continue
                 out.append(
                     {
                         "id": int(qid),
-                        "source": source,
-                        "file": file,
+                        "source": source_,
+                        "file": file_,
                         "line": None if line is None else int(line),
                         "field": p["field"],
                         "value": p["value"],
                         "reason": p["reason"],
                         "original": original,
+                        "ingest_id": None if iid is None else int(iid),
                     }
                 )
         return out

@@ -1,4 +1,4 @@
-"""Readers' resources: findings, quarantine, reports and the evidence-log status."""
+"""Readers' resources: findings, quarantine, ingests, links, reports and the evidence log."""
 
 from __future__ import annotations
 
@@ -13,12 +13,14 @@ from ...errors import NotFound
 from .._errors import ERROR_RESPONSES
 from ..auth import Admin, Reader
 from ..evaluate import run_check
-from ..records import finding_dict, finding_rows, quarantine_rows, verification
+from ..records import finding_dict, finding_rows, link_rows, quarantine_rows, verification
 from ..reports import list_reports, report_path
 from ..schemas import (
     CheckSummary,
     FindingOut,
     FindingsPage,
+    Ingests,
+    Links,
     Quarantine,
     ReportFile,
     VerifyStatus,
@@ -94,15 +96,59 @@ def quarantine(
     svc: Svc,
     _: Reader,
     source: Annotated[str | None, Query(max_length=100)] = None,
+    file: Annotated[
+        str | None, Query(max_length=1000, description="Input file, by its path or its name")
+    ] = None,
+    reason: Annotated[
+        str | None, Query(max_length=200, description="Substring of a problem's reason")
+    ] = None,
+    ingest: Annotated[int | None, Query(ge=1, description="Ingest id (see /api/ingests)")] = None,
     limit: Annotated[int, Query(ge=1, le=100_000)] = 1000,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> Quarantine:
     """Rows that were not stored, one item per problem: source, file, line, field, value,
     reason, and the original row."""
     body: dict[str, Any] = quarantine_rows(
-        svc.store(), source=source, limit=min(limit, svc.settings.page_max), offset=offset
+        svc.store(),
+        source=source,
+        file=file,
+        reason=reason,
+        ingest_id=ingest,
+        limit=min(limit, svc.settings.page_max),
+        offset=offset,
     )
     return Quarantine.model_validate(body)
+
+
+@router.get("/ingests", tags=["events"])
+def ingests(svc: Svc, _: Reader) -> Ingests:
+    """Every ingest, oldest first, with its counts (read = stored + duplicates + quarantined);
+    an ingest that never finished is ``interrupted``."""
+    rows = svc.store().ingests()
+    return Ingests.model_validate({"total": len(rows), "items": rows})
+
+
+@router.get("/links", tags=["events"])
+def links(
+    svc: Svc,
+    _: Reader,
+    event: Annotated[int | None, Query(ge=1, description="Links of this event id")] = None,
+    source: Annotated[
+        str | None, Query(max_length=100, description="Links with an event of this source")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=100_000)] = 1000,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> Links:
+    """Probable duplicates: pairs of events of different sources linked as one real-world
+    event, each with both events and the reason (days and km apart, the limit, fatalities)."""
+    body = link_rows(
+        svc.store(),
+        event_id=event,
+        source=source,
+        limit=min(limit, svc.settings.page_max),
+        offset=offset,
+    )
+    return Links.model_validate(body)
 
 
 @router.get("/verify", tags=["evidence"])
