@@ -58,6 +58,10 @@ def test_the_helper_draws_on_a_terminal_only(
     with progress("Waiting", total=None):  # a spinner
         pass
     assert "Waiting" in stderr.getvalue()[len(drawn) :]
+    drawn = stderr.getvalue()
+    with progress("Reading", total=2_500_000, unit="bytes") as advance:
+        advance(2_500_000)
+    assert "2.5/2.5 MB" in stderr.getvalue()[len(drawn) :]
     stderr.seek(0)
     stderr.truncate()
     with progress("Hidden", total=2, enabled=False) as advance:  # --json: never

@@ -170,7 +170,9 @@ def test_geojson_points(tmp_path: Path) -> None:
     path = tmp_path / "e.geojson"
     path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
     assert detect_format(path) == "geojson"
-    cols = next(iter(read(path))).columns
+    batch = next(iter(read(path)))
+    assert batch.end == path.stat().st_size
+    cols = batch.columns
     problems = validate(cols)
     assert [(p.index, p.reason) for p in problems if p.field == "geometry"] == [
         (1, "geometry must be a Point")
@@ -187,8 +189,16 @@ def test_small_chunks_read_the_same_rows_lines_and_originals(
 
     whole = [b.columns for b in read(UCDP)]
     monkeypatch.setattr(_csv, "CHUNK_BYTES", 5000)  # records cut across reads, quoted newlines
-    parts = [b.columns for b in read(UCDP)]
+    batches = list(read(UCDP))
+    parts = [b.columns for b in batches]
     assert len(parts) > 100
+    # each batch says how far into the file it reaches: a record's end, up to the file's end
+    data = UCDP.read_bytes()
+    ends = [b.end for b in batches]
+    assert ends == sorted(set(ends)) and ends[-1] == len(data)
+    assert all(data[e - 1 : e] == b"\n" for e in ends)
+    # the next batch starts on the line after the end
+    assert [data.count(b"\n", 0, e) + 1 for e in ends[:-1]] == [int(c.line[0]) for c in parts[1:]]
     for name in ("line", "source_id", "original", "original_hash", "lon", "start", "text"):
         a = np.concatenate([getattr(c, name) for c in whole])
         b = np.concatenate([getattr(c, name) for c in parts])

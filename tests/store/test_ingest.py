@@ -7,6 +7,7 @@ import io
 from pathlib import Path
 
 import hypothesis.strategies as st
+import pytest
 from hypothesis import HealthCheck, given, settings
 
 from dmzwatch.events.readers import acled
@@ -149,3 +150,22 @@ def test_same_event_from_two_sources_is_linked_with_reasons(store_url: str, tmp_
         assert reason["distance_km"] <= reason["limit_km"] and reason["fatalities"] == [2.0, 2.0]
         assert store.counts()["events"] == 1477  # linked, never deleted
         assert verify(store).ok
+
+
+def test_progress_is_reported_as_bytes_committed(
+    store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dmzwatch.events.readers import _csv
+
+    monkeypatch.setattr(_csv, "CHUNK_BYTES", 1 << 18)  # several batches, several commits
+    seen: list[tuple[int, int]] = []
+    with open_store(store_url) as store:
+
+        def report(done: int) -> None:
+            seen.append((done, store.counts()["events"]))
+
+        result = ingest(store, UCDP, on_progress=report)
+    done = [d for d, _ in seen]
+    assert len(seen) >= 3 and done == sorted(set(done)) and done[-1] == UCDP.stat().st_size
+    stored = [n for _, n in seen]
+    assert stored == sorted(stored) and 0 < stored[0] < stored[-1] == result.stored == 1475

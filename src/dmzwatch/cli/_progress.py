@@ -16,7 +16,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 __all__ = ["progress", "track", "wanted"]
 
@@ -30,7 +30,11 @@ def wanted(enabled: bool | None = None) -> bool:
 
 @contextmanager
 def progress(
-    description: str, total: float | None = None, *, enabled: bool | None = None
+    description: str,
+    total: float | None = None,
+    *,
+    enabled: bool | None = None,
+    unit: Literal["items", "bytes"] = "items",
 ) -> Iterator[Callable[[float], None]]:
     """A progress bar; yields ``advance(n)`` to call as work gets done.
 
@@ -42,6 +46,8 @@ def progress(
         Units of work (rows, bytes, steps); None draws an indeterminate bar (a spinner).
     enabled
         False never draws (pass ``not as_json``); None draws when stderr is a terminal.
+    unit
+        ``bytes`` shows the amount done in kB/MB/GB and the speed instead of a count.
     """
     if not wanted(enabled):
         yield _ignore
@@ -50,6 +56,7 @@ def progress(
     from rich.markup import escape
     from rich.progress import (
         BarColumn,
+        DownloadColumn,
         MofNCompleteColumn,
         Progress,
         ProgressColumn,
@@ -57,6 +64,7 @@ def progress(
         TextColumn,
         TimeElapsedColumn,
         TimeRemainingColumn,
+        TransferSpeedColumn,
     )
 
     columns: list[ProgressColumn] = [
@@ -66,6 +74,8 @@ def progress(
     ]
     if total is None:  # an indeterminate bar: a spinner and the time so far
         columns.append(TimeElapsedColumn())
+    elif unit == "bytes":
+        columns += [DownloadColumn(), TransferSpeedColumn(), TimeRemainingColumn()]
     else:
         columns += [MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn()]
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:

@@ -69,9 +69,26 @@ def ingest(
     elif map_:
         column_map = parse_map_options(map_, source)
     territory = _territory(scenario)
-    # The store's ingest has no per-batch hook yet: an indeterminate bar (a spinner).
-    with open_store(db) as store, progress(f"Ingesting {file.name}", enabled=not as_json):
-        result = run_ingest(store, file, fmt=fmt, mapping=column_map, territory=territory)
+    size = file.stat().st_size if file.is_file() else None
+    with (
+        open_store(db) as store,
+        progress(f"Ingesting {file.name}", size, enabled=not as_json, unit="bytes") as advance,
+    ):
+        shown = 0
+
+        def committed(done: int) -> None:
+            nonlocal shown
+            advance(done - shown)
+            shown = done
+
+        result = run_ingest(
+            store,
+            file,
+            fmt=fmt,
+            mapping=column_map,
+            territory=territory,
+            on_progress=committed,
+        )
     if as_json:
         typer.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
         return

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -62,12 +63,15 @@ def ingest(
     mapping: ColumnMap | None = None,
     territory: BaseGeometry | None = None,
     now: dt.datetime | None = None,
+    on_progress: Callable[[int], None] | None = None,
 ) -> IngestResult:
     """Ingest ``path`` into ``store`` (format detected from the header when ``fmt`` is None).
 
     Batches flow through two threads: this one reads, validates and hashes batch ``k + 1``
     while a writer thread stores batch ``k`` (one transaction per batch, in file order).
     Most of either side runs outside the interpreter lock (pyarrow, compiled loops, SQLite).
+    ``on_progress(bytes)`` is called in this thread each time a batch is committed, with the
+    bytes of the file read up to the end of that batch.
     """
     fmt = fmt or detect_format(path)
     file = str(path)
@@ -76,6 +80,7 @@ def ingest(
     ingest_id: int | None = None
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="dmzwatch-ingest") as writer:
         pending: Future[None] | None = None
+        written = 0  # the file's bytes up to the end of the batch being written
         for batch in read(path, fmt, mapping):
             if ingest_id is None:
                 result.source = batch.columns.source
@@ -83,9 +88,14 @@ def ingest(
             ready = _prepare(batch, seen, file, ingest_id, territory, now)
             if pending is not None:
                 pending.result()
+                if on_progress is not None:
+                    on_progress(written)
             pending = writer.submit(_write, store, ready, result, file, ingest_id)
+            written = batch.end
         if pending is not None:
             pending.result()
+            if on_progress is not None:
+                on_progress(written)
     if ingest_id is None:
         result.source = mapping.source if mapping else fmt
         ingest_id = store.start_ingest(file, fmt, result.source)

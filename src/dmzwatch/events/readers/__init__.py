@@ -37,6 +37,8 @@ class ReadBatch:
 
     columns: EventColumns
     bad: list[BadRecord] = field(default_factory=list)
+    #: bytes of the file read up to the end of this batch (for progress)
+    end: int = 0
 
     @property
     def read(self) -> int:
@@ -78,8 +80,9 @@ def read(
     if fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r}; expected one of: {', '.join(FORMATS)}")
     if fmt == "geojson":
+        size = path.stat().st_size  # the features are parsed from the whole file at once
         for cols in geojson.iter_columns(path, mapping):
-            yield ReadBatch(cols)
+            yield ReadBatch(cols, end=size)
         return
     if fmt == "ucdp":
         _check_header(path, fmt, ucdp.REQUIRED)
@@ -106,4 +109,4 @@ def read(
         else:
             assert mapping is not None
             cols = table.columns(batch, mapping)
-        yield ReadBatch(cols, batch.bad)
+        yield ReadBatch(cols, batch.bad, batch.end)

@@ -50,6 +50,8 @@ class CsvBatch:
     lines: npt.NDArray[np.int64]
     bad: list[BadRecord] = field(default_factory=list)
     replaced: npt.NDArray[np.bool_] | None = None
+    #: bytes of the file read up to the end of this batch (0 when not read from a file)
+    end: int = 0
 
     def __len__(self) -> int:
         return int(self.lines.shape[0])
@@ -133,6 +135,7 @@ def iter_batches(path: Path) -> Iterator[CsvBatch]:
         header, offset, header_lines = _header(data)
         line = 1 + header_lines
         data = data[offset:]
+        done = offset
         eof = False
         while True:
             while not eof and len(data) < size:
@@ -156,6 +159,8 @@ def iter_batches(path: Path) -> Iterator[CsvBatch]:
             batch = _fast(chunk, header, line)
             if batch is None:
                 batch = _slow(chunk, header, line)
+            done += len(chunk)
+            batch.end = done
             yield batch
             line += chunk.count(b"\n")
 
