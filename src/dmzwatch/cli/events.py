@@ -24,6 +24,7 @@ from . import app
 from ._help import examples
 from ._options import DbOpt, JsonOpt
 from ._progress import progress
+from ._store import existing_store
 from ._table import table
 
 
@@ -138,7 +139,7 @@ def quarantine(
     ] = None,
 ) -> None:
     """List quarantined rows with every problem: source, file, line, field, value, reason."""
-    with open_store(db) as store:
+    with existing_store(db) as store:
         rows = store.quarantined(source=source, file=file, reason=reason, ingest_id=ingest_id)
     if csv_out is not None:
         written = _write_originals(rows, csv_out)
@@ -223,7 +224,7 @@ _COUNTS = ("read", "stored", "duplicates", "quarantined")
 )
 def ingests(db: DbOpt, as_json: JsonOpt = False) -> None:
     """Every ingest, oldest first: file, source, when, its counts; interrupted ones flagged."""
-    with open_store(db) as store:
+    with existing_store(db) as store:
         rows = store.ingests()
     if as_json:
         typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
@@ -271,7 +272,7 @@ def links(
     ] = None,
 ) -> None:
     """Probable duplicates: events of two sources linked as one real-world event, and why."""
-    with open_store(db) as store:
+    with existing_store(db) as store:
         rows = linked_pairs(store, event_id=event, source=source)
     if as_json:
         typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
@@ -323,7 +324,7 @@ def verify(
     With --json the outcome is printed as JSON either way (record and reason are null when
     the log is intact); a broken log still exits 9.
     """
-    with open_store(db) as store:
+    with existing_store(db) as store:
         result = run_verify(store)
     if as_json:
         payload = {
@@ -395,7 +396,7 @@ def export(
             day = dt.date.fromisoformat(since)
         except ValueError:
             raise InputError(f"--since {since!r}: expected YYYY-MM-DD") from None
-    with open_store(db) as store:
+    with existing_store(db) as store:
         count = export_bundle(store, sign, out, day)
     if as_json:
         payload = {"bundle": str(out), "events": count, "party": sign.stem, "since": since}

@@ -21,7 +21,7 @@ from ..rules.engine import Engine
 from ..rules.finding import Finding, Thresholds, Verdict
 from ..rules.humanitarian import band_months, month_range, monthly_table, places_near_findings
 from ..scenario import Scenario, load_scenario
-from ..store import Store, open_store
+from ..store import Store
 from ..store.findings import (
     Evaluate,
     check_and_record,
@@ -33,6 +33,7 @@ from . import app
 from ._help import examples
 from ._options import DbOpt, JsonOpt, ScenarioOpt
 from ._progress import progress
+from ._store import existing_store
 from ._table import table
 
 #: The columns of ``dmzwatch findings --format csv``, in order.
@@ -68,13 +69,6 @@ CSV_COLUMNS = (
 )
 
 
-def _open(db: str) -> Store:
-    """An existing store (a missing SQLite file is an error, not a new empty store)."""
-    if "://" not in db and not Path(db).exists():
-        raise InputError(f"no store at {db}: ingest events first (dmzwatch ingest FILE --db {db})")
-    return open_store(db)
-
-
 def _thresholds(violation: float, possible: float) -> Thresholds:
     try:
         return Thresholds(violation=violation, possible=possible)
@@ -102,7 +96,7 @@ def _events_and_findings(
     db: str, scenario: Scenario, *, bar: bool
 ) -> tuple[list[Event], list[Finding], str]:
     """The stored events and :func:`_findings_for` them (with how they were found)."""
-    with _open(db) as store:
+    with existing_store(db) as store:
         events = load_events(store)
         found, basis = _findings_for(store, scenario, events, bar=bar)
     return events, found, basis
@@ -161,7 +155,7 @@ def check(
         from ..scale.check import run_check_on_cluster
 
         evaluate = partial(run_check_on_cluster, engine)
-    with _open(db) as store, progress("Checking", steps, enabled=not as_json) as advance:
+    with existing_store(db) as store, progress("Checking", steps, enabled=not as_json) as advance:
         done = check_and_record(store, engine, evaluate=evaluate, progress=advance)
     events, findings, recorded = done.events, done.findings, done.recorded
     counts = Counter((f.rule, f.verdict.value) for f in findings)
@@ -249,7 +243,7 @@ def findings(
             wanted = Verdict.parse(verdict)
         except ValueError as exc:
             raise InputError(str(exc)) from exc
-    with _open(db) as store:
+    with existing_store(db) as store:
         rows = [f for f in stored_findings(store, agreement) if wanted in (None, f.verdict)]
     if fmt == "json":
         text = json.dumps([f.to_dict() for f in rows], indent=2, ensure_ascii=False) + "\n"

@@ -15,6 +15,7 @@ from . import app
 from ._help import examples
 from ._options import DbOpt, JsonOpt, ScenarioOpt
 from ._progress import progress
+from ._store import require_store
 
 EXAMPLES = examples(
     "dmzwatch report --scenario idlib-2018 --db idlib.db --date 2018-11-24 --out build/reports",
@@ -56,6 +57,7 @@ def report(
 
     day = _parse_date(date)
     s = load_scenario(scenario)
+    require_store(db)
     with progress("Building the report", total=3, enabled=not as_json) as step:
         inputs = load_inputs(db, s)
         step(1)

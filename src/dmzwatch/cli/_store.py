@@ -1,0 +1,26 @@
+"""Opening the store for commands that read it: a mistyped path is an error, not a new store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import InputError
+from ..store import Store, open_store
+
+__all__ = ["existing_store", "require_store"]
+
+
+def require_store(db: str) -> None:
+    """Refuse a SQLite path with no file (a ``postgresql://`` URL is checked on connecting).
+
+    Opening a missing SQLite path would create an empty store, and a reading command would
+    then report nothing to see (``verify``: an intact, empty log) instead of the typo.
+    """
+    if "://" not in db and not Path(db).is_file():
+        raise InputError(f"no store at {db}: ingest events first (dmzwatch ingest FILE --db {db})")
+
+
+def existing_store(db: str) -> Store:
+    """The store at ``db``, which must exist."""
+    require_store(db)
+    return open_store(db)
