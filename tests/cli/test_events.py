@@ -127,9 +127,9 @@ def test_links_lists_probable_duplicates_with_their_reasons(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     db = str(tmp_path / "s.db")
-    code, out, _ = run(capsys, "links", "--db", db)
-    assert code == 0 and "no probable duplicates" in out
     run(capsys, "ingest", str(UCDP), "--db", db)
+    code, out, _ = run(capsys, "links", "--db", db)
+    assert code == 0 and "no probable duplicates" in out  # one source: nothing to link
     # UCDP 263090 (Badama, 2018-09-01, 2 deaths) reported again by observers
     obs = tmp_path / "obs.csv"
     obs.write_text("id,day,x,y,deaths\no1,2018-09-01,36.2,35.81,2\n")
@@ -229,3 +229,22 @@ def test_verify_keys_and_export_print_json(
     broken = json.loads(out)  # the outcome on stdout, the error and exit code as without --json
     assert code == 9 and broken["ok"] is False and broken["record"] and broken["reason"]
     assert broken["record"] in err
+
+
+def test_ingest_of_a_bad_input_creates_no_store(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "new.db"
+    book = tmp_path / "events.xlsx"
+    book.write_bytes(b"PK\x03\x04\x14\x00\x06\x00")
+    acled_like = tmp_path / "acled.csv"
+    acled_like.write_text("event_id_cnty,event_date,latitude\nX1,2019-01-01,35\n")
+    for argv, message in (
+        ([str(tmp_path / "missing.csv")], "no such file"),
+        ([str(book)], "save the sheet as CSV (UTF-8)"),
+        ([str(acled_like), "--format", "acled"], "not an ACLED file"),
+        ([str(acled_like)], "needs a column mapping"),
+    ):
+        code, _, err = run(capsys, "ingest", *argv, "--db", str(db))
+        assert code == 2 and message in err, argv
+    assert not db.exists()

@@ -6,13 +6,14 @@ import csv
 import hashlib
 import io
 import json
+import re
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from dmzwatch.errors import InputError
-from dmzwatch.events.readers import acled, detect_format, parse_map_options, read
+from dmzwatch.events.readers import acled, check_input, detect_format, parse_map_options, read
 from dmzwatch.events.validate import validate
 
 UCDP = Path("/work/shared/data/ucdp_ged_syria_nw_2018_2019.csv")
@@ -220,3 +221,44 @@ def test_original_is_json_dumps_of_the_row_and_lines_are_physical() -> None:
     assert [int(x) for c in cols for x in c.line] == lines
     hashes = [h for c in cols for h in c.original_hash.tolist()]
     assert hashes == [hashlib.sha256(o.encode()).hexdigest() for o in originals]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "no such file"),
+        ("dir", "is not a file"),
+        (b"PK\x03\x04\x14\x00\x06\x00", "ZIP archive (an Excel .xlsx workbook?)"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "Excel 97-2003 workbook"),
+        ("id,day\n".encode("utf-16"), "text in UTF-16"),
+        (b"id,day\n\x00\x01\x02", "not a text file (it holds NUL bytes)"),
+        (b"", "the file has no header row"),
+        (b"\n\n", "the file has no header row"),
+    ],
+)
+def test_files_that_are_not_event_text_are_refused_by_name(
+    tmp_path: Path, content: bytes | str | None, message: str
+) -> None:
+    path = tmp_path / "events.csv"
+    if content == "dir":
+        path.mkdir()
+    elif isinstance(content, bytes):
+        path.write_bytes(content)
+    with pytest.raises(InputError, match=re.escape(message)) as caught:
+        list(read(path, "ucdp"))
+    assert str(path) in str(caught.value)
+
+
+def test_check_input_refuses_before_the_first_row(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text("event_id_cnty,event_date,latitude\nX1,2019-01-01,35\n")
+    with pytest.raises(InputError, match="not an ACLED file: missing column"):
+        check_input(path, "acled")
+    with pytest.raises(InputError, match="not a UCDP GED file: missing column"):
+        check_input(path, "ucdp")
+    with pytest.raises(InputError, match="needs a column mapping"):
+        check_input(path)
+    with pytest.raises(InputError, match="lacks: longitude"):
+        check_input(path, mapping=parse_map_options(["lon=longitude", "lat=latitude"]))
+    assert check_input(path, mapping=parse_map_options(["lat=latitude"])) == "csv"
+    assert check_input(UCDP) == "ucdp"

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from ..errors import InputError, IntegrityError
-from ..events.readers import FORMATS, ColumnMap, load_map, parse_map_options
+from ..events.readers import FORMATS, ColumnMap, check_input, load_map, parse_map_options
 from ..scenario import load_scenario
 from ..store import ingest as run_ingest
 from ..store import open_store
@@ -69,8 +69,10 @@ def ingest(
         column_map = load_map(mapping)
     elif map_:
         column_map = parse_map_options(map_, source)
+    fmt = check_input(file, fmt, column_map)  # before the store is opened: a bad input
+    # (missing, not text, wrong header) creates no store
     territory = _territory(scenario)
-    size = file.stat().st_size if file.is_file() else None
+    size = file.stat().st_size
     with (
         open_store(db) as store,
         progress(f"Ingesting {file.name}", size, enabled=not as_json, unit="bytes") as advance,

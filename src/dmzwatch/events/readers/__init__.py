@@ -22,6 +22,8 @@ __all__ = [
     "BadRecord",
     "ColumnMap",
     "ReadBatch",
+    "check_file",
+    "check_input",
     "detect_format",
     "load_map",
     "parse_map_options",
@@ -46,10 +48,37 @@ class ReadBatch:
         return len(self.columns) + len(self.bad)
 
 
+_NAMES = {"ucdp": "a UCDP GED", "acled": "an ACLED"}
+_NOT_TEXT = (
+    (b"PK\x03\x04", "a ZIP archive (an Excel .xlsx workbook?): save the sheet as CSV (UTF-8)"),
+    (b"\xd0\xcf\x11\xe0", "an Excel 97-2003 workbook: save the sheet as CSV (UTF-8)"),
+    (b"\xff\xfe", "text in UTF-16: save it as UTF-8"),
+    (b"\xfe\xff", "text in UTF-16: save it as UTF-8"),
+)
+
+
+def check_file(path: Path) -> bytes:
+    """The first 4 kB of ``path``, which must be a readable text file; else a clear error."""
+    if not path.exists():
+        raise InputError(f"no such file: {path}")
+    if not path.is_file():
+        raise InputError(f"{path} is not a file")
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(4096)
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    for magic, what in _NOT_TEXT:
+        if head.startswith(magic):
+            raise InputError(f"{path} is {what}, then ingest that file")
+    if b"\x00" in head:
+        raise InputError(f"{path} is not a text file (it holds NUL bytes); expected CSV or GeoJSON")
+    return head
+
+
 def detect_format(path: Path) -> str:
     """``geojson``, ``ucdp``, ``acled`` or ``csv``, from the file's start and header."""
-    with path.open("rb") as fh:
-        head = fh.read(4096).lstrip(b"\xef\xbb\xbf").lstrip()
+    head = check_file(path).lstrip(b"\xef\xbb\xbf").lstrip()
     if head.startswith(b"{"):
         return "geojson"
     header = set(read_header(path))
@@ -65,35 +94,31 @@ def _check_header(path: Path, fmt: str, required: tuple[str, ...]) -> None:
     missing = [c for c in required if c not in header]
     if missing:
         raise InputError(
-            f"{path}: not a {fmt} file: missing column(s) {', '.join(missing)}; "
-            f"the header is {', '.join(header)}"
+            f"{path}: not {_NAMES.get(fmt, 'a ' + fmt)} file: missing column(s) "
+            f"{', '.join(missing)}; the header is {', '.join(header)}"
         )
 
 
-def read(
-    path: Path, fmt: str | None = None, mapping: ColumnMap | None = None
-) -> Iterator[ReadBatch]:
-    """Batches of ``path`` as event columns (format detected when ``fmt`` is None)."""
-    if not path.is_file():
-        raise InputError(f"no such file: {path}")
+def check_input(path: Path, fmt: str | None = None, mapping: ColumnMap | None = None) -> str:
+    """The format of ``path`` once its file and header suit it (reads the header only).
+
+    Everything :func:`read` refuses before its first row is refused here, so that a caller
+    can check an input before it opens or creates anything.
+    """
+    check_file(path)
     fmt = fmt or detect_format(path)
     if fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r}; expected one of: {', '.join(FORMATS)}")
-    if fmt == "geojson":
-        size = path.stat().st_size  # the features are parsed from the whole file at once
-        for cols in geojson.iter_columns(path, mapping):
-            yield ReadBatch(cols, end=size)
-        return
     if fmt == "ucdp":
         _check_header(path, fmt, ucdp.REQUIRED)
     elif fmt == "acled":
         _check_header(path, fmt, acled.REQUIRED)
-    elif mapping is None:
+    elif fmt == "csv" and mapping is None:
         raise InputError(
             f"{path}: a generic CSV needs a column mapping (--mapping FILE.toml or --map "
             "field=column); fields: " + ", ".join(table.FIELDS)
         )
-    else:
+    elif fmt == "csv" and mapping is not None:
         header = read_header(path)
         named = [c for v in mapping.columns.values() for c in ((v,) if isinstance(v, str) else v)]
         missing = [c for c in named if c not in header]
@@ -101,6 +126,19 @@ def read(
             raise InputError(
                 f"{path}: the column mapping names column(s) the file lacks: {', '.join(missing)}"
             )
+    return fmt
+
+
+def read(
+    path: Path, fmt: str | None = None, mapping: ColumnMap | None = None
+) -> Iterator[ReadBatch]:
+    """Batches of ``path`` as event columns (format detected when ``fmt`` is None)."""
+    fmt = check_input(path, fmt, mapping)
+    if fmt == "geojson":
+        size = path.stat().st_size  # the features are parsed from the whole file at once
+        for cols in geojson.iter_columns(path, mapping):
+            yield ReadBatch(cols, end=size)
+        return
     for batch in iter_batches(path):
         if fmt == "ucdp":
             cols = ucdp.columns(batch)

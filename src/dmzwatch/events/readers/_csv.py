@@ -76,14 +76,14 @@ def _unique(names: list[str]) -> list[str]:
     return out
 
 
-def _header(data: bytes) -> tuple[list[str], int, int]:
+def _header(data: bytes, path: Path) -> tuple[list[str], int, int]:
     """Header names, the offset where the data starts and the number of header lines."""
     start = len(BOM) if data.startswith(BOM) else 0
     end = _record_end(data, start, min(len(data), start + (1 << 20)))
     text = data[start:end].decode("utf-8", errors="replace")
     rows = list(csv.reader(io.StringIO(text)))
     if not rows or not any(cell.strip() for cell in rows[0]):
-        raise InputError("the file has no header row")
+        raise InputError(f"{path}: the file has no header row")
     return _unique(rows[0]), end, text.count("\n") or 1
 
 
@@ -105,7 +105,7 @@ def read_header(path: Path) -> list[str]:
     """The header of a CSV file (names made unique)."""
     with path.open("rb") as fh:
         head = fh.read(1 << 20)
-    return _header(head)[0]
+    return _header(head, path)[0]
 
 
 def _cut(data: bytes, limit: int) -> int:
@@ -132,7 +132,7 @@ def iter_batches(path: Path) -> Iterator[CsvBatch]:
     with fh:
         size = CHUNK_BYTES
         data = fh.read(max(size, 1 << 20))
-        header, offset, header_lines = _header(data)
+        header, offset, header_lines = _header(data, path)
         line = 1 + header_lines
         data = data[offset:]
         done = offset
