@@ -7,6 +7,7 @@ built-in scenarios are loaded and their facts checked against the accords.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import subprocess
 import sys
 import tomllib
@@ -414,6 +415,132 @@ def test_date_in_quotes_that_is_no_date(tmp_path: Path) -> None:
     problem = the_problem(write(tmp_path, edited("date = 2020-03-06", 'date = "6 March"')))
     assert problem.key == "milestones[0].date"
     assert problem.message.startswith("must be a date such as 2018-10-10")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key", "message"),
+    [
+        (
+            "signed = 2020-03-05",
+            'signed = "2020-03-05"',
+            "agreement.signed",
+            "must be a date such as 2018-10-10 (a TOML date, no quotes) (got '2020-03-05')",
+        ),
+        (
+            "start = 2020-03-06",
+            "start = 2020-03-06T00:00:00",
+            "rules[1].start",
+            "must be a date such as 2018-10-10 (a TOML date, no quotes) "
+            "(got datetime.datetime(2020, 3, 6, 0, 0))",
+        ),
+        (
+            "max_km = [4, 6]",
+            "max_km = true",
+            "zones.corridor.max_km",
+            "must be a number of km, or [core, outer]: two numbers with core <= outer (got True)",
+        ),
+        (
+            "max_km = [4, 6]",
+            'max_km = "6"',
+            "zones.corridor.max_km",
+            "must be a number of km, or [core, outer]: two numbers with core <= outer (got '6')",
+        ),
+        ("max_km = [4, 6]", "max_km = [4, nan]", "zones.corridor.max_km[1]", None),
+        ("max_km = [4, 6]", "max_km = inf", "zones.corridor.max_km", None),
+        ("joint = true", 'joint = "yes"', "patrols[0].joint", "must be true or false (got 'yes')"),
+        (
+            "[36.60, 35.60]]",
+            '[36.60, "35.60"]]',
+            "lines.contact.coordinates[1][1]",
+            "must be a number (got '35.60')",
+        ),
+        (
+            "[36.60, 35.60]]",
+            "[36.60]]",
+            "lines.contact.coordinates[1]",
+            "a position needs two numbers: [lon, lat]",
+        ),
+    ],
+)
+def test_values_of_the_wrong_type_are_not_converted(
+    tmp_path: Path, old: str, new: str, key: str, message: str | None
+) -> None:
+    """A quoted date, a quoted number, true for a number, nan or inf: each is a mistake
+    in the file, not a value to convert."""
+    problem = the_problem(write(tmp_path, edited(old, new)))
+    assert problem.key == key
+    if message is None:
+        assert problem.message.startswith("must be a finite number (got ")
+    else:
+        assert problem.message == message
+
+
+def _with_line_file(tmp_path: Path, geometry: object) -> Path:
+    feature = {"type": "Feature", "properties": {"name": "x"}, "geometry": geometry}
+    (tmp_path / "x.geojson").write_text(
+        json.dumps({"type": "FeatureCollection", "features": [feature]})
+    )
+    text = edited(
+        "[lines.contact]\ncoordinates = [[36.20, 35.70], [36.60, 35.60]]",
+        '[lines.contact]\nfile = "x.geojson"',
+    )
+    return write(tmp_path, text)
+
+
+@pytest.mark.parametrize(
+    ("coordinates", "message"),
+    [
+        (
+            [[36.2, 35.7], [400, 35.6]],
+            "x.geojson: features[0] (LineString): position [400, 35.6] is out of range: "
+            "[lon, lat] with lon in [-180, 180] and lat in [-90, 90]",
+        ),
+        (
+            [[36.2, 35.7], [36.6, float("nan")]],
+            "x.geojson: features[0] (LineString): its coordinates include a value that is "
+            "not a finite number",
+        ),
+        ([[36.2, 35.7]], "x.geojson: features[0] (LineString): its coordinates do not make"),
+        ([[36.2, 35.7], ["x", 35.6]], "x.geojson: features[0] (LineString): its coordinates"),
+        ([[36.2, 35.7], [36.6, 35.6, 1], [36.7]], "x.geojson: features[0] (LineString): its"),
+    ],
+)
+def test_bad_coordinates_in_a_geojson_file(
+    tmp_path: Path, coordinates: object, message: str
+) -> None:
+    problem = the_problem(
+        _with_line_file(tmp_path, {"type": "LineString", "coordinates": coordinates})
+    )
+    assert problem.key == "lines.contact"
+    assert problem.message.startswith(message)
+
+
+def test_geojson_file_without_features_or_with_a_bare_value(tmp_path: Path) -> None:
+    text = edited(
+        "[lines.contact]\ncoordinates = [[36.20, 35.70], [36.60, 35.60]]",
+        '[lines.contact]\nfile = "x.geojson"',
+    )
+    (tmp_path / "x.geojson").write_text('{"type": "FeatureCollection", "features": []}')
+    problem = the_problem(write(tmp_path, text))
+    assert (problem.key, problem.message) == ("lines.contact.file", "x.geojson has no features")
+    (tmp_path / "x.geojson").write_text('{"type": "FeatureCollection", "features": [5]}')
+    problem = the_problem(write(tmp_path, text))
+    assert (problem.key, problem.message) == (
+        "lines.contact.file",
+        "x.geojson: features[0] is not a GeoJSON Feature (an object)",
+    )
+
+
+def test_ring_not_closed(tmp_path: Path) -> None:
+    text = edited(
+        "[[36.55, 35.75], [36.70, 35.75], [36.70, 35.88], [36.55, 35.88], [36.55, 35.75]]",
+        "[[36.55, 35.75], [36.70, 35.75], [36.70, 35.88], [36.55, 35.88]]",
+    )
+    problem = the_problem(write(tmp_path, text))
+    assert (problem.key, problem.message) == (
+        "areas.box.coordinates",
+        "a ring must end where it starts: repeat its first position last",
+    )
 
 
 def test_end_before_start(tmp_path: Path) -> None:

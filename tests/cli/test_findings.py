@@ -250,3 +250,34 @@ def test_the_engine_reports_progress_once_per_rule(small_db: Path) -> None:
     with_bar = engine.run(events, progress=steps.append)
     assert steps == [1] * len(engine.checks) and len(steps) == len(scenario.agreement.rules)
     assert with_bar == engine.run(events)  # the hook changes nothing
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ["monthly", "-s", "idlib-2018", "--db", "{db}", "--from", "2018-12", "--to", "2018-10"],
+            "--from 2018-12 is after --to 2018-10",
+        ),
+        (
+            ["humanitarian", "-s", "idlib-2018", "--db", "{db}", "--radius-km", "inf"],
+            "--radius-km must be a positive number of km, not inf",
+        ),
+        (
+            ["findings", "--db", "{db}", "--out", "{tmp}/no-such-dir/findings.csv"],
+            "--out {tmp}/no-such-dir/findings.csv: cannot write there",
+        ),
+    ],
+)
+def test_bad_options_name_the_option(
+    argv: list[str],
+    message: str,
+    small_db: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    capsys.readouterr()
+    assert main([a.format(db=small_db, tmp=tmp_path) for a in argv]) == 2
+    err = capsys.readouterr().err
+    assert message.format(tmp=tmp_path) in err
+    assert "Traceback" not in err

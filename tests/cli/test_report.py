@@ -138,6 +138,42 @@ def test_bad_date_and_missing_browser(
     assert "no Chromium browser found" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("date", "days", "message"),
+    [
+        ("20181124", "1", "--date: '20181124' is not a date in the form YYYY-MM-DD"),
+        ("2018-W47-6", "1", "--date: '2018-W47-6' is not a date in the form YYYY-MM-DD"),
+        ("0001-01-03", "1", "--date: 0001-01-03 is too close to the end of the calendar"),
+        ("0001-03-01", "7", "for a report of 7 days and the periods before it"),
+        ("9999-12-31", "1", "--date: 9999-12-31 is too close to the end of the calendar"),
+    ],
+)
+def test_dates_out_of_form_or_of_the_calendar(
+    date: str,
+    days: str,
+    message: str,
+    small_db: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    argv = ["report", "--db", str(small_db), "--date", date, "--days", days, "--no-pdf"]
+    assert main([*argv, "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_an_out_that_is_not_a_directory(
+    small_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    taken = tmp_path / "taken"
+    taken.write_text("")
+    argv = ["report", "--db", str(small_db), "--date", "2018-11-24", "--no-pdf"]
+    assert main([*argv, "--out", str(taken)]) == 2
+    assert f"--out {taken}: not a directory" in capsys.readouterr().err
+    assert main([*argv, "--out", str(taken / "sub")]) == 2
+    assert f"--out {taken / 'sub'}: cannot write the report there" in capsys.readouterr().err
+
+
 REPORT_AND_ZONES = ["report", "scenarios", "validate", "zones", "places", "demo"]
 
 

@@ -130,3 +130,103 @@ def test_zones_demo_and_validate_print_json(
     toml = Path(__file__).resolve().parents[2] / "src/dmzwatch/scenarios/minsk-2015.toml"
     code, out, _ = run(capsys, "validate", str(toml), "--json")
     assert code == 0 and json.loads(out)["valid"] is True and json.loads(out)["id"] == "minsk-2015"
+
+
+@pytest.mark.parametrize("command", ["zones", "demo"])
+def test_an_unusable_out_directory_is_an_input_error(
+    command: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    a_file = tmp_path / "taken"
+    a_file.write_text("")
+    code, _, err = run(capsys, command, "--scenario", "idlib-m4-2020", "--out", str(a_file))
+    assert code == 2
+    assert f"--out {a_file}: not a directory" in err
+    below_a_file = a_file / "sub"
+    code, _, err = run(capsys, command, "--scenario", "idlib-m4-2020", "--out", str(below_a_file))
+    assert code == 2
+    assert f"--out {below_a_file}: cannot write there" in err
+    assert "Traceback" not in err
+
+
+def test_classify_output_that_cannot_be_written(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    points = tmp_path / "points.csv"
+    points.write_text("id,lon,lat\nmorek,36.6897,35.37615\n")
+    for name in ("out.csv", "out.parquet"):
+        target = tmp_path / "no-such-dir" / name
+        code, _, err = run(capsys, "classify", str(points), "--out", str(target))
+        assert code == 2
+        assert f"--out {target}: cannot write there" in err
+
+
+def test_classify_rejects_a_radius_that_is_not_finite(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    points = tmp_path / "points.csv"
+    points.write_text(
+        "id,lon,lat,precision_km\na,36.6897,35.37615,nan\nb,36.6897,35.37615,inf\n"
+        "c,36.6897,35.37615,-2\nd,36.6897,35.37615,\n"
+    )
+    code, _, err = run(capsys, "classify", str(points))
+    assert code == 2
+    assert f"{points}: 3 bad value(s)" in err
+    assert "row 2, field 'precision_km': nan is not a finite number of km, 0 or more" in err
+    assert "row 3, field 'precision_km': inf is not a finite number of km, 0 or more" in err
+    assert "row 4, field 'precision_km': -2.0 is not a finite number of km, 0 or more" in err
+
+
+def test_classify_an_empty_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    points = tmp_path / "empty.csv"
+    points.write_text("")
+    code, _, err = run(capsys, "classify", str(points))
+    assert code == 2
+    assert f"{points}: the file is empty; expected a header row with columns id, lon, lat" in err
+
+
+def test_places_without_a_places_file_says_so(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "places", "--scenario", "minsk-2015")
+    assert code == 0
+    assert "names no file of populated places" in out
+    assert "GeoNames" not in out
+
+
+NESTED = """\
+[agreement]
+id = "nested"
+title = "Two nested zones along one line"
+signed = 2020-03-05
+timezone = "Asia/Damascus"
+places = "{places}"
+
+[lines.m4]
+coordinates = [[36.160, 35.800], [36.31983, 35.81418], [36.60964, 35.81374], [36.78380, 35.86447]]
+
+[zones.inner]
+line = "m4"
+side = "both"
+max_km = 6
+
+[zones.outer]
+line = "m4"
+side = "both"
+max_km = 12
+"""
+
+
+def test_nested_zones_list_a_place_in_each_and_count_it_once(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    places = Path(__file__).resolve().parents[2] / "src/dmzwatch/data/geonames_syria_nw_places.csv"
+    agreement = tmp_path / "nested.toml"
+    agreement.write_text(NESTED.format(places=places.as_posix()))
+    code, out, _ = run(capsys, "places", "--scenario", str(agreement), "--json")
+    assert code == 0
+    names = {b["zone"]: {p["name"] for p in b["places"]} for b in json.loads(out)}
+    assert "Jisr ash Shughur" in names["inner"]  # on the line itself
+    assert names["inner"] <= names["outer"]  # within 6 km is also within 12 km
+    code, out, _ = run(capsys, "demo", "--scenario", str(agreement), "--out", str(tmp_path))
+    assert code == 0
+    rows = {line.split()[0]: line.split() for line in out.splitlines() if line[:6].strip()}
+    # the total is the outer zone: its area and places, not the sum of both zones
+    assert rows["total"][1:] == rows["outer"][3:]

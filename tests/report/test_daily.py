@@ -109,6 +109,24 @@ def test_periods_and_cutoff(idlib: dmzwatch.Scenario) -> None:
         build_daily_report(idlib, [], [], DAY, days=0)
 
 
+def test_a_period_before_the_signing(idlib: dmzwatch.Scenario) -> None:
+    """Before the signing no rule was in force: no count "since signing" of minus N days,
+    and the cumulative column does not call the period's first day the signature."""
+    r = build_daily_report(idlib, [], [], dt.date(2018, 9, 1), days=7, patrol=False)
+    assert (
+        "The period ends before the agreement was signed on 17 Sep 2018: none of its rules "
+        "was in force yet."
+    ) in r.summary
+    assert not any(s.startswith("Since the agreement was signed") for s in r.summary)
+    html = render_html(r, idlib, generated_at=dt.datetime(2025, 1, 1, tzinfo=dt.UTC))
+    assert "26 Aug 2018 (signature)" not in html
+    assert "26 Aug 2018 (the agreement was signed 17 Sep 2018)" in html
+    after = build_daily_report(idlib, [], [], DAY, patrol=False)
+    assert "Since the agreement was signed on 17 Sep 2018 (69 days): " in " ".join(after.summary)
+    html = render_html(after, idlib, generated_at=dt.datetime(2025, 1, 1, tzinfo=dt.UTC))
+    assert "17 Sep 2018 (signature)" in html
+
+
 def test_counts_compare_with_the_previous_period_and_since_signing(
     idlib: dmzwatch.Scenario,
 ) -> None:

@@ -33,3 +33,28 @@ def test_tables_on_made_events(idlib: dmzwatch.Scenario, b: Any) -> None:
     assert near["Murak"].violations == 2 and near["Murak"].civilian_deaths == 4
     assert near["Taftanaz"].possible == 1
     assert "Suran" not in near
+
+
+def test_the_monthly_table_of_a_zone_counts_the_rules_on_that_zone(
+    minsk: dmzwatch.Scenario, b: Any
+) -> None:
+    """Minsk's zones nest: a tank 10 km out (in the 15 km zone) breaks the 15 km rule, and
+    also lies in the 50 km zone, whose own rule (artillery) it does not break."""
+    where = b.offset_point(minsk, "contact_schematic", 10, 1, fraction=0.45)
+    tank = b.event(where, b.day(2015, 11, 20), equipment_class="tank", actors=("UA forces",))
+    gun = b.event(
+        b.offset_point(minsk, "contact_schematic", 40, 1, fraction=0.45),
+        b.day(2015, 11, 21),
+        equipment_class="artillery_100mm_plus",
+        actors=("UA forces",),
+    )
+    findings = evaluate(minsk, [tank, gun])
+    assert {f.rule for f in findings} == {"tanks-15km", "artillery-50km"}
+
+    def row(zone: str) -> tuple[int, int, int]:
+        (r,) = monthly_table(minsk, [tank, gun], findings, zone=zone)
+        return r.core, r.violations, r.possible
+
+    assert row("security_15km") == (1, 1, 0)  # the tank only
+    assert row("security_50km") == (2, 1, 0)  # both lie in it; only the gun breaks its rule
+    assert row("security_140km") == (2, 0, 0)  # no rule of its own is broken

@@ -202,6 +202,9 @@ def _problem(located: _Located) -> Problem:
         message = "unknown key" + (f" (did you mean {close[0]!r}?)" if close else "")
         if allowed:
             message += f"; allowed here: {', '.join(allowed)}"
+    elif kind == "missing" and located.path and isinstance(located.path[-1], int):
+        # only positions are tuples: blame the position, not its missing latitude
+        return Problem(_key(located.path[:-1]), "a position needs two numbers: [lon, lat]")
     elif kind == "missing":
         message = "required key is missing"
     elif kind == "union_tag_invalid":
@@ -223,7 +226,10 @@ def _problem(located: _Located) -> Problem:
     elif kind.startswith("date"):
         message = f"must be a date such as 2018-10-10 (a TOML date, no quotes){got}"
     elif kind.startswith("time"):
-        message = f"must be a time of day such as 00:01:00 (a TOML time, no quotes){got}"
+        message = (
+            "must be a time of day such as 00:01:00 (a TOML local time, no quotes, without a "
+            f"UTC offset; 'timezone' says which zone){got}"
+        )
     elif kind in ("dict_type", "model_type", "model_attributes_type"):
         message = f"must be a table of keys and values{got}"
     elif kind in ("list_type", "tuple_type"):

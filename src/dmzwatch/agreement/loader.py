@@ -12,12 +12,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 import tomllib
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import numpy as np
 import shapely
+import shapely.errors
 from pydantic import ValidationError
 from pyproj import CRS
 from pyproj.exceptions import CRSError
@@ -171,6 +174,30 @@ def _salvage(
         return AgreementFile.model_validate(pruned), kept
     except ValidationError:
         return None, {}
+
+
+def _geometry_problem(geometry: Mapping[str, Any]) -> str | None:
+    """What is wrong with a GeoJSON geometry's coordinates, or None when they can be used:
+    positions of two finite numbers, lon in [-180, 180] and lat in [-90, 90]."""
+    try:
+        with warnings.catch_warnings():  # NaN positions: reported below, not warned about
+            warnings.simplefilter("ignore", RuntimeWarning)
+            geom = shape(geometry)
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:
+        return f"its coordinates cannot be read ({exc})"
+    except shapely.errors.GEOSException as exc:
+        return f"its coordinates do not make a geometry ({str(exc).strip()})"
+    coords = shapely.get_coordinates(geom)
+    if not np.isfinite(coords).all():
+        return "its coordinates include a value that is not a finite number"
+    outside = (np.abs(coords[:, 0]) > 180) | (np.abs(coords[:, 1]) > 90)
+    if outside.any():
+        lon, lat = coords[int(np.flatnonzero(outside)[0])].tolist()
+        return (
+            f"position [{lon:g}, {lat:g}] is out of range: [lon, lat] with lon in "
+            "[-180, 180] and lat in [-90, 90]"
+        )
+    return None
 
 
 # -- references and geometry ----------------------------------------------------------
@@ -335,6 +362,11 @@ class _Resolver:
             rings = section.coordinates
             nested = isinstance(rings[0][0], list | tuple)
             outer, *holes = rings if nested else [rings]
+            unclosed = [i for i, ring in enumerate([outer, *holes]) if ring[0] != ring[-1]]
+            if unclosed:
+                at = f"{where}.coordinates" + (f"[{unclosed[0]}]" if nested else "")
+                self.report(at, "a ring must end where it starts: repeat its first position last")
+                return None
             geom: BaseGeometry | None = Polygon(outer, holes)
         else:
             geom = self.from_file(where, section, ("Polygon", "MultiPolygon"))
@@ -374,7 +406,17 @@ class _Resolver:
         if not isinstance(features, list):
             self.report(f"{where}.file", f"{path} is not a GeoJSON FeatureCollection")
             return None
-        props = [f.get("properties") or {} if isinstance(f, dict) else {} for f in features]
+        if not features:
+            self.report(f"{where}.file", f"{path.name} has no features")
+            return None
+        bad = [i for i, f in enumerate(features) if not isinstance(f, dict)]
+        if bad:
+            self.report(
+                f"{where}.file",
+                f"{path.name}: features[{bad[0]}] is not a GeoJSON Feature (an object)",
+            )
+            return None
+        props = [f.get("properties") or {} for f in features]
         wanted = dict(section.where)
         if section.feature is not None:
             wanted["name"] = section.feature
@@ -389,11 +431,21 @@ class _Resolver:
             return None
         geoms = []
         for f, _ in chosen:
-            gtype = (f.get("geometry") or {}).get("type")
+            i = next(k for k, g in enumerate(features) if g is f)
+            geometry = f.get("geometry")
+            gtype = geometry.get("type") if isinstance(geometry, dict) else None
             if gtype not in types:
-                self.report(where, f"feature geometry is {gtype}, expected one of {types}")
+                self.report(
+                    where,
+                    f"feature geometry is {gtype}, expected one of {', '.join(types)} "
+                    f"({path.name}, features[{i}])",
+                )
                 return None
-            geoms.append(shape(f["geometry"]))
+            problem = _geometry_problem(geometry)
+            if problem is not None:
+                self.report(where, f"{path.name}: features[{i}] ({gtype}): {problem}")
+                return None
+            geoms.append(shape(geometry))
         if section.label is not None:
             missing = [i for i, (_, p) in enumerate(chosen) if section.label not in p]
             if missing:

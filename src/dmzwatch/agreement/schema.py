@@ -31,8 +31,15 @@ ID_RULE = "an id starts with a letter, then letters, digits, '_', '.' or '-' (at
 """What an id (a key or a reference) may look like, in words for error messages."""
 
 Id = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_.-]*$", max_length=64)]
-Km = Annotated[float, Field(ge=0, le=5000)]
-LonLat = tuple[Annotated[float, Field(ge=-180, le=180)], Annotated[float, Field(ge=-90, le=90)]]
+# Scalars are strict: TOML has real dates, times, booleans and numbers, so a quoted
+# "2018-10-10", a "6" or a true where a number belongs is a mistake in the file, not a value
+# to convert. Numbers are finite (TOML allows nan and inf).
+Date = Annotated[dt.date, Field(strict=True)]
+Flag = Annotated[bool, Field(strict=True)]
+Count = Annotated[int, Field(strict=True)]
+Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+Km = Annotated[Number, Field(ge=0, le=5000)]
+LonLat = tuple[Annotated[Number, Field(ge=-180, le=180)], Annotated[Number, Field(ge=-90, le=90)]]
 
 
 class FieldProblem(ValueError):
@@ -58,13 +65,13 @@ def _local_time(value: dt.time) -> dt.time:
     return value
 
 
-LocalTime = Annotated[dt.time, AfterValidator(_local_time)]
+LocalTime = Annotated[dt.time, Field(strict=True), AfterValidator(_local_time)]
 
 
 class AgreementSection(_Strict):
     id: Id
     title: str
-    signed: dt.date
+    signed: Date
     timezone: str = "UTC"
     summary: str = ""
     sources: list[str] = []
@@ -72,7 +79,7 @@ class AgreementSection(_Strict):
     projection: str | None = None
     places: str | None = None
     map_layers: list[Id] = []
-    schematic: bool = False
+    schematic: Flag = False
 
 
 class PartySection(_Strict):
@@ -94,7 +101,7 @@ class GeometrySource(_Strict):
     where: dict[str, str | bool | int | float] = {}
     label: str | None = None
     description: str = ""
-    schematic: bool = False
+    schematic: Flag = False
 
     @model_validator(mode="after")
     def _one_source(self) -> GeometrySource:
@@ -135,7 +142,7 @@ class ZoneSection(_Strict):
     # ... or an area given directly
     area: Id | None = None
     within: list[Id] = []
-    clip_to_territory: bool = True
+    clip_to_territory: Flag = True
 
     @model_validator(mode="after")
     def _band_or_area(self) -> ZoneSection:
@@ -178,16 +185,16 @@ class ZoneSection(_Strict):
 class ClassSection(_Strict):
     title: str | None = None
     aliases: list[str] = []
-    calibre_min_mm: float | None = None
-    calibre_max_mm: float | None = None
+    calibre_min_mm: Annotated[Number, Field(gt=0)] | None = None
+    calibre_max_mm: Annotated[Number, Field(gt=0)] | None = None
 
 
 class _RuleBase(_Strict):
     id: Id
     clause: str
     zone: Id
-    start: dt.date
-    end: dt.date | None = None
+    start: Date
+    end: Date | None = None
 
     @model_validator(mode="after")
     def _ordered(self) -> _RuleBase:
@@ -205,8 +212,8 @@ class ProhibitedClassSection(_RuleBase):
 class CapSection(_RuleBase):
     kind: Literal["cap"]
     classes: Annotated[list[Id], Field(min_length=1)]
-    max_count: Annotated[int, Field(ge=0)]
-    window_days: Annotated[int, Field(ge=1)] = 1
+    max_count: Annotated[Count, Field(ge=0)]
+    window_days: Annotated[Count, Field(ge=1)] = 1
     actors: list[Id] = []
 
 
@@ -248,7 +255,7 @@ RULE_KINDS = tuple(RULE_SECTIONS)
 class MilestoneSection(_Strict):
     id: Id
     title: str
-    date: dt.date
+    date: Date
     time: LocalTime = dt.time(0, 0)
     timezone: str | None = None
 
@@ -264,7 +271,7 @@ class PatrolPrioritySection(_Strict):
     """Extra value for sectors near a line, inside an area or near a point."""
 
     label: str = ""
-    weight: Annotated[float, Field(ge=0, le=1000)] = 1.0
+    weight: Annotated[Number, Field(ge=0, le=1000)] = 1.0
     within_km: Km = 5.0
     line: Id | None = None
     area: Id | None = None
@@ -284,14 +291,14 @@ class PatrolSection(_Strict):
     zone: Id | None = None
     line: Id | None = None
     side: Literal["left", "right", "both"] | None = None
-    joint: bool = False
+    joint: Flag = False
     coordinated_with: list[Id] = []
-    start: dt.date | None = None
-    units: Annotated[int, Field(ge=1)] | None = None
-    route_km_per_day: Annotated[float, Field(gt=0)] | None = None
+    start: Date | None = None
+    units: Annotated[Count, Field(ge=1)] | None = None
+    route_km_per_day: Annotated[Number, Field(gt=0)] | None = None
     description: str = ""
-    depth_km: Annotated[float, Field(gt=0, le=5000)] | None = None
-    sector_km: Annotated[float, Field(gt=0, le=1000)] | None = None
+    depth_km: Annotated[Number, Field(gt=0, le=5000)] | None = None
+    sector_km: Annotated[Number, Field(gt=0, le=1000)] | None = None
     bases: list[PatrolPointSection] = []
     meeting_points: list[PatrolPointSection] = []
     priorities: list[PatrolPrioritySection] = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import sys
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -272,7 +273,10 @@ def findings(
     if out is None:
         sys.stdout.write(text)
         return
-    out.write_text(text, encoding="utf-8")
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"--out {out}: cannot write there: {exc}") from exc
     if as_json:
         typer.echo(json.dumps({"path": str(out), "findings": len(rows)}, indent=2))
     else:
@@ -331,7 +335,8 @@ def monthly(
     """Events in core / fringe, violations, possible violations and civilian deaths by month.
 
     Violations and possible violations count events (an event with a violation of any rule
-    counts once). Uses the findings ``dmzwatch check`` stored, else evaluates the rules now.
+    on the zone counts once). Uses the findings ``dmzwatch check`` stored, else evaluates
+    the rules now.
     """
     fmt = _format(fmt_opt, as_json, "md")
     s = load_scenario(scenario)
@@ -340,6 +345,8 @@ def monthly(
             f"no zone {zone!r} in {s.agreement.id}: {', '.join(z.id for z in s.zones)}"
         )
     lo, hi = _month(first, "--from"), _month(last, "--to")
+    if lo and hi and lo > hi:
+        raise InputError(f"--from {lo} is after --to {hi}: the first month comes first")
     events, found, basis = _events_and_findings(db, s, bar=fmt != "json")
     months = None
     if lo or hi:
@@ -386,8 +393,8 @@ def humanitarian(
     as_json: JsonOpt = False,
 ) -> None:
     """Civilian deaths and events by band and month; populated places with findings near them."""
-    if not radius_km > 0:
-        raise InputError(f"--radius-km must be positive, not {radius_km}")
+    if not 0 < radius_km < math.inf:
+        raise InputError(f"--radius-km must be a positive number of km, not {radius_km}")
     s = load_scenario(scenario)
     events, found, basis = _events_and_findings(db, s, bar=not as_json)
     cells = band_months(s, events)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 from typing import Annotated
 
@@ -23,11 +24,28 @@ EXAMPLES = examples(
 )
 
 
-def _parse_date(value: str) -> dt.date:
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _parse_date(value: str, days: int) -> dt.date:
+    """``--date`` as a day, with room in the calendar for the period, the one before it and
+    the trend bars before them (up to 30 periods back)."""
     try:
-        return dt.date.fromisoformat(value)
+        if not _ISO_DAY.fullmatch(value):
+            raise ValueError(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         raise InputError(f"--date: {value!r} is not a date in the form YYYY-MM-DD") from None
+    if not dt.date.min + dt.timedelta(days=31 * days) <= day < dt.date.max:
+        raise InputError(
+            f"--date: {value} is too close to the end of the calendar for a report of "
+            f"{_plural_days(days)} and the periods before it"
+        )
+    return day
+
+
+def _plural_days(days: int) -> str:
+    return f"{days} day{'s' * (days != 1)}"
 
 
 @app.command(epilog=EXAMPLES)
@@ -55,7 +73,9 @@ def report(
     from ..report._load import load_inputs
     from ..report.daily import build_daily_report, report_findings, write_daily_report
 
-    day = _parse_date(date)
+    day = _parse_date(date, days)
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--out {out}: not a directory (an output directory is expected)")
     s = load_scenario(scenario)
     require_store(db)
     with progress("Building the report", total=3, enabled=not as_json) as step:
@@ -70,7 +90,10 @@ def report(
             evidence_head=inputs.evidence_head,
         )
         step(1)
-        paths = write_daily_report(built, s, out, pdf=pdf)
+        try:
+            paths = write_daily_report(built, s, out, pdf=pdf)
+        except OSError as exc:
+            raise InputError(f"--out {out}: cannot write the report there: {exc}") from exc
         step(1)
     if as_json:
         payload = {

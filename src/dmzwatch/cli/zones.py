@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 import numpy as np
+import shapely
 import typer
 
 from ..agreement.loader import load_agreement
 from ..errors import InputError
 from ..export import write_zones
+from ..geo.zones import geodesic_area_km2
 from ..report.preview import write_preview
 from ..report.summary import band_summary
 from ..scenario import Scenario, list_scenarios, load_scenario, scenario_path
@@ -21,6 +25,8 @@ from . import app
 from ._help import examples
 from ._options import JsonOpt, ScenarioOpt
 from ._table import table
+
+T = TypeVar("T")
 
 
 @app.command(epilog=examples("dmzwatch scenarios", "dmzwatch scenarios --json"))
@@ -105,7 +111,7 @@ def zones(
 ) -> None:
     """Write the scenario's zones (one feature per zone and band) as GeoJSON or GeoPackage."""
     s = load_scenario(scenario)
-    path = write_zones(s, out, fmt)
+    path = _written(out, lambda: write_zones(s, out, fmt))
     if as_json:
         bands = [
             {"zone": b.zone, "band": b.band, "area_km2": round(b.area_km2, 3)} for b in s.bands
@@ -114,6 +120,17 @@ def zones(
         typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
         return
     typer.echo(str(path))
+
+
+def _written(out: Path, write: Callable[[], T]) -> T:
+    """Run ``write`` (which writes under the directory ``out``); a file system error names
+    ``--out`` instead of ending in a traceback."""
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--out {out}: not a directory (an output directory is expected)")
+    try:
+        return write()
+    except OSError as exc:
+        raise InputError(f"--out {out}: cannot write there: {exc}") from exc
 
 
 CLASSIFY_COLUMNS = ["id", "lon", "lat", "zone", "band", "distance_km", "p_in_zone"]
@@ -189,9 +206,7 @@ class _Output:
 
     def __enter__(self) -> _Output:
         if not self.parquet:
-            self._fh = (
-                sys.stdout if self.out is None else self.out.open("w", newline="", encoding="utf-8")
-            )
+            self._fh = sys.stdout if self.out is None else _open_output(self.out)
             self._writer = csv.writer(self._fh, lineterminator="\n")
             self._writer.writerow(CLASSIFY_COLUMNS)
         return self
@@ -206,7 +221,10 @@ class _Output:
                 {c: pa.array(v) for c, v in zip(CLASSIFY_COLUMNS, values, strict=True)}
             )
             if self._writer is None:
-                self._writer = pq.ParquetWriter(str(self.out), table.schema)
+                try:
+                    self._writer = pq.ParquetWriter(str(self.out), table.schema)
+                except OSError as exc:
+                    raise InputError(f"--out {self.out}: cannot write there: {exc}") from exc
             self._writer.write_table(table)
             return
         if hasattr(ids, "to_pylist"):  # an Arrow array
@@ -230,6 +248,13 @@ class _Output:
                 self._writer.close()
         elif self._fh is not sys.stdout:
             self._fh.close()
+
+
+def _open_output(out: Path) -> Any:
+    try:
+        return out.open("w", newline="", encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"--out {out}: cannot write there: {exc}") from exc
 
 
 def _classify_parquet(path: Path, s: Scenario, out: Path | None) -> None:
@@ -274,7 +299,7 @@ def _check_values(
 ) -> None:
     checks = [("lon", lon, ~(np.abs(lon) <= 180)), ("lat", lat, ~(np.abs(lat) <= 90))]
     if precision is not None:
-        checks.append(("precision_km", precision, ~(precision >= 0)))
+        checks.append(("precision_km", precision, ~((precision >= 0) & np.isfinite(precision))))
     problems = [
         f"{int(bad.sum())} bad {field} value(s); first: id {str(ids[i])!r}, {field} {values[i]}"
         for field, values, bad in checks
@@ -313,6 +338,11 @@ def _read_points(path: Path) -> tuple[list[str], np.ndarray, np.ndarray, np.ndar
     with fh:
         reader = csv.DictReader(fh)
         header = reader.fieldnames or []
+        if not header:
+            raise InputError(
+                f"{path}: the file is empty; expected a header row with columns id, lon, lat "
+                "[, precision_km]"
+            )
         missing = [c for c in ("id", "lon", "lat") if c not in header]
         if missing:
             raise InputError(
@@ -339,8 +369,12 @@ def _read_points(path: Path) -> tuple[list[str], np.ndarray, np.ndarray, np.ndar
                 problems.append(f"row {row_no}, field 'lon': {lo} is outside [-180, 180]")
             if not -90 <= la <= 90:
                 problems.append(f"row {row_no}, field 'lat': {la} is outside [-90, 90]")
-            if values.get("precision_km", 0.0) < 0:
-                problems.append(f"row {row_no}, field 'precision_km': must not be negative")
+            radius = values.get("precision_km", 0.0)
+            if not 0 <= radius < math.inf:
+                problems.append(
+                    f"row {row_no}, field 'precision_km': {radius} is not a finite number "
+                    "of km, 0 or more"
+                )
             ids.append(row.get("id") or "")
             lon.append(lo)
             lat.append(la)
@@ -360,7 +394,8 @@ def places(
     as_json: JsonOpt = False,
 ) -> None:
     """Populated places (GeoNames) in each zone and band, with their population."""
-    rows = band_summary(load_scenario(scenario))
+    s = load_scenario(scenario)
+    rows = band_summary(s)
     if as_json:
         payload = [
             {
@@ -385,6 +420,12 @@ def places(
         ]
         typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
         return
+    if s.agreement.places_file is None:
+        typer.echo(
+            f"{s.name}: the agreement names no file of populated places ('places' in its "
+            "[agreement] table), so no place can be listed."
+        )
+        return
     body = [
         [r.zone, r.band, p.name, p.admin1, p.population if p.population else "unknown"]
         for r in rows
@@ -408,8 +449,18 @@ def demo(
 ) -> None:
     """Build the zone, write GeoJSON, GeoPackage and an offline HTML map, print a summary."""
     s = load_scenario(scenario)
-    paths = [write_zones(s, out, "geojson"), write_zones(s, out, "gpkg"), write_preview(s, out)]
+    paths = _written(
+        out,
+        lambda: [
+            write_zones(s, out, "geojson"),
+            write_zones(s, out, "gpkg"),
+            write_preview(s, out),
+        ],
+    )
     rows = band_summary(s)
+    # zones may nest (a place within 15 km is also within 50 km): the total counts the area
+    # of their union and each place once
+    everywhere = list({p.geonameid: p for r in rows for p in r.places}.values())
     if as_json:
         payload = {
             "scenario": s.name,
@@ -459,10 +510,10 @@ def demo(
                     "total",
                     "",
                     "",
-                    sum(r.area_km2 for r in rows),
-                    sum(len(r.places) for r in rows),
-                    sum(r.population_known for r in rows),
-                    sum(r.places_unknown for r in rows),
+                    geodesic_area_km2(shapely.union_all([z.geometry for z in s.zones])),
+                    len(everywhere),
+                    sum(p.population for p in everywhere),
+                    sum(1 for p in everywhere if p.population == 0),
                 ]
             ],
         )

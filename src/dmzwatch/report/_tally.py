@@ -405,10 +405,16 @@ def summary_sentences(
             + "."
         )
     days = (since.end - signed).days + 1
-    out.append(
-        f"Since the agreement was signed on {signed.day} {signed:%b %Y} ({days:,} days): "
-        f"{_vp(totals.cum_v, totals.cum_p)}."
-    )
+    if days < 1:
+        out.append(
+            f"The period ends before the agreement was signed on {signed.day} {signed:%b %Y}: "
+            "none of its rules was in force yet."
+        )
+    else:
+        out.append(
+            f"Since the agreement was signed on {signed.day} {signed:%b %Y} ({days:,} days): "
+            f"{_vp(totals.cum_v, totals.cum_p)}."
+        )
     if events_in_period == 0:
         out.append(
             "The log holds no reported event for the period: an absence of reports is not "

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..geo.grid import exact_codes
 from ..places import Place
 from ..scenario import Scenario
 
@@ -37,17 +38,29 @@ class BandSummary:
 
 
 def band_summary(scenario: Scenario) -> list[BandSummary]:
-    """A :class:`BandSummary` per band, in file order."""
-    result = scenario.classify_places() if scenario.places else None
+    """A :class:`BandSummary` per band, in file order.
+
+    Each zone is judged on its own, as the rules judge it: where zones nest (Minsk's 15, 50,
+    70 and 140 km), a place within 15 km is listed under every zone that holds it.
+    """
+    places = scenario.places
+    lon = np.array([p.lon for p in places], dtype=np.float64)
+    lat = np.array([p.lat for p in places], dtype=np.float64)
     rows = []
-    for band in scenario.bands:
-        inside: tuple[Place, ...] = ()
-        if result is not None:
-            hit = np.flatnonzero((result.zone == band.zone) & (result.band == band.band))
-            inside = tuple(sorted((scenario.places[i] for i in hit), key=lambda p: -p.population))
-        rows.append(
-            BandSummary(
-                band.zone, band.band, band.depth_min_km, band.depth_max_km, band.area_km2, inside
+    for zone in scenario.zones:
+        # the first band holding a place (the core before the fringe), as classify decides
+        codes = exact_codes([b.local for b in zone.bands], scenario.projection, lon, lat)
+        for k, band in enumerate(zone.bands, start=1):
+            hit = np.flatnonzero(codes == k).tolist()
+            inside = tuple(sorted((places[i] for i in hit), key=lambda p: -p.population))
+            rows.append(
+                BandSummary(
+                    band.zone,
+                    band.band,
+                    band.depth_min_km,
+                    band.depth_max_km,
+                    band.area_km2,
+                    inside,
+                )
             )
-        )
     return rows

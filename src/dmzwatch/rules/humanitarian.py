@@ -40,9 +40,9 @@ class MonthRow:
     """One month of the monitor's table.
 
     ``violations`` and ``possible`` count events, not findings: an event with a violation
-    of any rule counts once under ``violations``; one whose strongest finding is possible
-    counts under ``possible``. ``civilian_deaths`` sums the civilian deaths of events whose
-    reported point lies in the zone (core or fringe).
+    of any rule on the table's zone counts once under ``violations``; one whose strongest
+    finding is possible counts under ``possible``. ``civilian_deaths`` sums the civilian
+    deaths of events whose reported point lies in the zone (core or fringe).
     """
 
     month: str
@@ -112,6 +112,8 @@ def monthly_table(
 ) -> list[MonthRow]:
     """The monthly table of a zone (the agreement's first zone unless ``zone`` is given).
 
+    Violations and possible violations are those of the rules on that zone (where zones
+    nest, a rule on the 50 km zone does not count in the table of the 15 km zone).
     ``months`` fixes the rows (``YYYY-MM``); by default every month from the first to the
     last event.
     """
@@ -121,7 +123,7 @@ def monthly_table(
     event_months = _months(table)
     strongest: dict[str, Verdict] = {}
     for f in findings:
-        if f.verdict is Verdict.COMPLIANT:
+        if f.verdict is Verdict.COMPLIANT or f.zone != zone_id:
             continue
         for eid in f.event_ids:
             if strongest.get(eid) is not Verdict.VIOLATION:
