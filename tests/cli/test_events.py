@@ -239,12 +239,100 @@ def test_ingest_of_a_bad_input_creates_no_store(
     book.write_bytes(b"PK\x03\x04\x14\x00\x06\x00")
     acled_like = tmp_path / "acled.csv"
     acled_like.write_text("event_id_cnty,event_date,latitude\nX1,2019-01-01,35\n")
+    collection = tmp_path / "one.geojson"
+    collection.write_text('{"type": "Feature", "properties": {}, "geometry": null}')
+    truncated = tmp_path / "cut.geojson"
+    truncated.write_text('{"type": "FeatureCollection", "features": [')
     for argv, message in (
         ([str(tmp_path / "missing.csv")], "no such file"),
         ([str(book)], "save the sheet as CSV (UTF-8)"),
         ([str(acled_like), "--format", "acled"], "not an ACLED file"),
         ([str(acled_like)], "needs a column mapping"),
+        ([str(collection)], "not a GeoJSON FeatureCollection (the top level is of type 'Feature')"),
+        ([str(truncated)], "cannot read"),
     ):
         code, _, err = run(capsys, "ingest", *argv, "--db", str(db))
         assert code == 2 and message in err, argv
     assert not db.exists()
+
+
+def test_links_table_shows_each_events_own_fatalities(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "s.db")
+    for name, rows, source in (
+        ("one.csv", "1,2018-11-01,36.70,35.70,3", "one"),
+        ("two.csv", "A,2018-11-01,36.701,35.701,4", "two"),
+    ):
+        (tmp_path / name).write_text(f"id,day,x,y,k\n{rows}\n")
+        argv = ("ingest", str(tmp_path / name), "--db", db, *MAP, "--map", "fatalities=k")
+        run(capsys, *argv, "--source", source)
+    code, out, _ = run(capsys, "links", "--db", db)
+    row = next(line for line in out.splitlines() if "one:1" in line)
+    assert code == 0 and row.index("one:1") < row.index("two:A")
+    assert row.rstrip().endswith("3 / 4")  # event a (one:1, 3 dead) first
+
+
+def test_import_of_a_refused_bundle_creates_no_store(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    keys = tmp_path / "keys"
+    run(capsys, "keys", "create", "--party", "TR", "--out", str(keys))
+    run(capsys, "keys", "create", "--party", "RU", "--out", str(keys))
+    db = str(tmp_path / "tr.db")
+    run(capsys, "ingest", str(UCDP), "--db", db)
+    bundle = tmp_path / "tr.bundle"
+    run(capsys, "export", "--db", db, "--sign", str(keys / "TR.key"), "--out", str(bundle))
+    target = tmp_path / "ru.db"
+    for name, trust, code_wanted, message in (
+        ("tr.bundle", keys / "RU.pub", 8, "do not trust"),
+        ("missing.bundle", keys / "TR.pub", 2, "cannot read the bundle"),
+    ):
+        argv = ("import-bundle", str(tmp_path / name), "--db", str(target))
+        code, _, err = run(capsys, *argv, "--trust", str(trust))
+        assert code == code_wanted and message in err, name
+    assert not target.exists()
+
+
+def test_mapping_options_that_would_be_ignored_are_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "s.db"
+    reports = tmp_path / "r.csv"
+    reports.write_text("id,day,x,y\nr1,2018-10-20,36.7,35.4\n")
+    toml = tmp_path / "map.toml"
+    toml.write_text('[columns]\nsource_id = "id"\ndate = "day"\nlon = "x"\nlat = "y"\n')
+    for argv, message in (
+        ([str(reports), "--mapping", str(toml), "--map", "lon=y"], "either as --mapping"),
+        ([str(UCDP), "--map", "lon=longitude"], "is read as ucdp"),
+        ([str(UCDP), "--source", "mine"], "--source applies to a generic CSV"),
+    ):
+        code, _, err = run(capsys, "ingest", *argv, "--db", str(db))
+        assert code == 2 and message in err, argv
+    assert not db.exists()
+    code, out, _ = run(
+        capsys, "ingest", str(reports), "--db", str(db), "--mapping", str(toml), "--source", "obs"
+    )
+    assert code == 0 and "source obs" in out  # --source names the events of a mapping file
+
+
+def test_quarantine_csv_of_unsplittable_rows_has_the_header_and_the_rows_as_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text('id,day,x,y\nr1,2018-10-20,36.7,35.4\nr2,2018-10-20,"36,7",35.4,\n')
+    db = str(tmp_path / "s.db")
+    run(capsys, "ingest", str(path), "--db", db, *MAP)
+    fix = tmp_path / "fix.csv"
+    code, _, _ = run(capsys, "quarantine", "--db", db, "--csv", str(fix))
+    assert code == 0 and fix.read_text() == 'id,day,x,y\nr2,2018-10-20,"36,7",35.4,\n'
+    code, _, err = run(capsys, "quarantine", "--db", db, "--csv", str(tmp_path / "no" / "f.csv"))
+    assert code == 2 and "cannot write" in err
+
+
+def test_an_unreachable_postgresql_url_is_a_clear_error(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    url = "postgresql://monitor:s3cret@127.0.0.1:1/dmz"
+    code, _, err = run(capsys, "ingests", "--db", url)
+    assert code == 2 and err.startswith("error: cannot connect to") and "s3cret" not in err

@@ -13,7 +13,14 @@ import numpy as np
 import pytest
 
 from dmzwatch.errors import InputError
-from dmzwatch.events.readers import acled, check_input, detect_format, parse_map_options, read
+from dmzwatch.events.readers import (
+    acled,
+    check_input,
+    detect_format,
+    load_map,
+    parse_map_options,
+    read,
+)
 from dmzwatch.events.validate import validate
 
 UCDP = Path("/work/shared/data/ucdp_ged_syria_nw_2018_2019.csv")
@@ -260,5 +267,133 @@ def test_check_input_refuses_before_the_first_row(tmp_path: Path) -> None:
         check_input(path)
     with pytest.raises(InputError, match="lacks: longitude"):
         check_input(path, mapping=parse_map_options(["lon=longitude", "lat=latitude"]))
-    assert check_input(path, mapping=parse_map_options(["lat=latitude"])) == "csv"
+    with pytest.raises(InputError, match="names no column for lon, date"):
+        check_input(path, mapping=parse_map_options(["lat=latitude"]))  # all rows would fail
+    mapping = parse_map_options(["lat=latitude", "lon=latitude", "date=event_date"])
+    assert check_input(path, mapping=mapping) == "csv"
     assert check_input(UCDP) == "ucdp"
+
+
+def _collection(tmp_path: Path, features: list[object]) -> Path:
+    path = tmp_path / "e.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    return path
+
+
+def test_geojson_odd_features_are_problems_named_by_their_field(tmp_path: Path) -> None:
+    point = {"type": "Point", "coordinates": [36.6, 35.4]}
+    features = [
+        {"type": "Feature", "id": "p1", "geometry": point, "properties": ["not", "an object"]},
+        {"type": "Feature", "id": "p2", "geometry": point, "properties": "text"},
+        "not a feature",
+        {"type": "Feature", "id": "p4", "geometry": {"type": "Point", "coordinates": [36.6]}},
+        {"type": "Feature", "id": "p5", "geometry": point, "properties": None},
+    ]
+    cols = next(iter(read(_collection(tmp_path, features)))).columns  # no exception
+    problems = {(p.index, p.field, p.reason) for p in validate(cols)}
+    assert (0, "properties", "properties must be an object (or null)") in problems
+    assert (1, "properties", "properties must be an object (or null)") in problems
+    assert (2, "(feature)", "a feature must be a GeoJSON Feature object") in problems
+    assert (3, "geometry", "a Point needs [longitude, latitude]") in problems
+    assert {p.field for p in validate(cols)} & {"__lon", "__lat"} == set()
+    assert (4, "date_start", "required field is missing") in problems
+
+
+def test_geojson_feature_without_end_date_lasts_its_start_day(tmp_path: Path) -> None:
+    point = {"type": "Point", "coordinates": [36.6, 35.4]}
+    features = [
+        {
+            "type": "Feature",
+            "id": "a",
+            "geometry": point,
+            "properties": {"date_start": "2018-11-01", "date_end": "2018-11-03"},
+        },
+        {
+            "type": "Feature",
+            "id": "b",
+            "geometry": point,
+            "properties": {"date_start": "2018-11-02"},
+        },
+        {"type": "Feature", "id": "c", "geometry": point, "properties": {"date": "2018-11-04"}},
+    ]
+    cols = next(iter(read(_collection(tmp_path, features)))).columns
+    assert validate(cols) == []
+    assert [str(d)[:10] for d in cols.end] == ["2018-11-03", "2018-11-02", "2018-11-04"]
+    assert [str(d)[:10] for d in cols.start] == ["2018-11-01", "2018-11-02", "2018-11-04"]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[{"type": "Feature"}]', "the top level is a JSON array"),
+        ('{"type": "Feature", "properties": {}}', "the top level is of type 'Feature'"),
+        ('{"type": "FeatureCollection"}', "has no features list"),
+        ('{"type": "FeatureCollection", "features": [', "cannot read"),
+    ],
+)
+def test_json_that_is_not_a_feature_collection_is_refused_before_reading(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    path = tmp_path / "e.geojson"
+    path.write_text(text)
+    assert detect_format(path) == "geojson"
+    with pytest.raises(InputError, match=re.escape(message)) as caught:
+        check_input(path)
+    assert str(path) in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ('[columns]\nkindd = "type"', "unknown field(s) kindd"),
+        ('[columns]\nlon = "x"\n[defaults]\nkind = "bogus"', "unknown event kind 'bogus'"),
+        ("[columns]\nsource_id = 5", "columns.source_id = 5: expected a column name"),
+        ('columns = "x"', "columns must be a table"),
+        ("defaults = 3", "defaults must be a table"),
+        ('[columns]\nactors = ["a", 3]', "columns.actors = ['a', 3]"),
+        ("[defaults]\nprecision_km = -3", "defaults.precision_km = -3: expected a number >= 0"),
+        ('[defaults]\nprecision_km = "far"', "defaults.precision_km = 'far'"),
+        ("[column]\nlon = 1", "unknown key(s) column"),
+        ("[defaults]\nprecision = 2", "unknown default(s) precision"),
+    ],
+)
+def test_mapping_file_mistakes_name_the_file_and_the_key(
+    tmp_path: Path, toml: str, message: str
+) -> None:
+    path = tmp_path / "map.toml"
+    path.write_text(toml)
+    with pytest.raises(InputError, match=re.escape(message)) as caught:
+        load_map(path)
+    assert str(caught.value).startswith(f"{path}: bad column mapping")
+
+
+def test_mapping_mistakes_are_reported_together(tmp_path: Path) -> None:
+    path = tmp_path / "map.toml"
+    path.write_text('[columns]\nkindd = "t"\n[defaults]\nkind = "x"\nprecision_km = -1\n')
+    with pytest.raises(InputError, match="3 problems"):
+        load_map(path)
+
+
+def test_acled_long_dates_that_do_not_exist_are_refused(tmp_path: Path) -> None:
+    rows = acled_rows(3)
+    rows[0]["event_date"] = "31 February 2019"  # strptime alone rolls it to 3 March
+    rows[1]["event_date"] = "01 September 2019"
+    rows[2]["event_date"] = "29 February 2020"
+    cols = next(iter(read(write_csv(tmp_path / "acled.csv", rows)))).columns
+    problems = [(p.index, p.field, p.value) for p in validate(cols)]
+    assert problems == [(0, "event_date", "31 February 2019")]
+    assert [str(d)[:10] for d in cols.start[1:]] == ["2019-09-01", "2020-02-29"]
+
+
+def test_unsplittable_records_keep_their_text_as_written(tmp_path: Path) -> None:
+    path = tmp_path / "e.csv"
+    path.write_bytes(
+        b'id,day,text\r\n1,2018-11-01,ok\r\n2,2018-11-01,"a, ""b""",extra\r\n'
+        b'3,2018-11-01,"two\nlines",extra\r\n'
+    )
+    mapping = parse_map_options(["source_id=id", "date=day", "lon=id", "lat=id"])
+    batch = next(iter(read(path, "csv", mapping)))
+    assert [(b.line, b.text) for b in batch.bad] == [
+        (3, '2,2018-11-01,"a, ""b""",extra'),
+        (4, '3,2018-11-01,"two\nlines",extra'),
+    ]

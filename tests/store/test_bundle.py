@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from dmzwatch.errors import BundleError
+from dmzwatch.errors import BundleError, InputError
 from dmzwatch.store import ingest, open_store, verify
-from dmzwatch.store.bundle import create_keys, export_bundle, import_bundle
+from dmzwatch.store.bundle import check_bundle, create_keys, export_bundle, import_bundle
 
 UCDP = Path("/work/shared/data/ucdp_ged_syria_nw_2018_2019.csv")
 
@@ -129,3 +129,42 @@ def test_merged_events_are_linked_to_other_sources(
         assert links, "the merged copy of the event was not linked"
         assert all("different sources" in json.loads(r)["rule"] for (r,) in links)
         assert verify(store).ok
+
+
+def test_unreadable_inputs_and_outputs_are_named_errors(
+    tmp_path: Path, bundle: tuple[Path, Path, Path]
+) -> None:
+    _, pub, _ = bundle
+    with pytest.raises(InputError, match=r"cannot read the bundle .*missing\.bundle"):
+        check_bundle(tmp_path / "missing.bundle", pub)
+    with pytest.raises(InputError, match="cannot read the bundle"):
+        check_bundle(tmp_path, pub)  # a folder
+    (tmp_path / "file").write_text("")
+    with pytest.raises(InputError, match=r"cannot make the key folder .*file"):
+        create_keys("XX", tmp_path / "file")
+    key, _ = create_keys("XX", tmp_path / "k")
+    with open_store(tmp_path / "s.db") as store, pytest.raises(InputError, match="cannot write"):
+        export_bundle(store, key, tmp_path)  # a folder as --out
+
+
+def test_a_signed_bundle_of_malformed_records_is_refused(tmp_path: Path) -> None:
+    from cryptography.hazmat.primitives import serialization
+
+    from dmzwatch.events.model import canonical_json
+    from dmzwatch.store.bundle import FORMAT, _raw
+
+    key, pub = create_keys("XX", tmp_path / "k")
+    signer = serialization.load_pem_private_key(key.read_bytes(), password=None)
+    body = {
+        "format": FORMAT,
+        "party": "XX",
+        "public_key": _raw(signer.public_key()),  # type: ignore[arg-type]
+        "records": [{"source": "a"}],
+        "chain": [],
+        "head": "",
+    }
+    signature = signer.sign(canonical_json(body).encode())  # type: ignore[union-attr]
+    path = tmp_path / "odd.bundle"
+    path.write_text(json.dumps({"body": body, "signature": base64.b64encode(signature).decode()}))
+    with pytest.raises(BundleError, match="malformed records"):
+        check_bundle(path, pub)

@@ -12,6 +12,7 @@ import hypothesis.strategies as st
 import pytest
 from hypothesis import HealthCheck, given, settings
 
+from dmzwatch.events.readers import parse_map_options
 from dmzwatch.store import GENESIS, ingest, open_store, verify
 from dmzwatch.store.evidence import chain
 
@@ -129,3 +130,43 @@ def test_tampering_is_found_on_both_backends(store_url: str, tmp_path: Path, bac
         store.db.execute("DELETE FROM evidence WHERE seq = 3")
         result = verify(store)
         assert not result.ok and result.record is not None and "evidence entry 4" in result.record
+
+
+def _linked_store(url: str, tmp_path: Path) -> None:
+    """Two sources reporting the same event (one link) and one quarantined row."""
+    one, two = tmp_path / "one.csv", tmp_path / "two.csv"
+    one.write_text("id,day,x,y,k\n1,2018-11-01,36.70,35.70,3\n2,2018-11-02,36.8,oops,1\n")
+    two.write_text("id,day,x,y,k\nA,2018-11-01,36.701,35.701,4\n")
+    with open_store(url) as store:
+        for path, source in ((one, "one"), (two, "two")):
+            mapping = parse_map_options(
+                ["source_id=id", "date=day", "lon=x", "lat=y", "fatalities=k"], source
+            )
+            ingest(store, path, mapping=mapping)
+        assert len(store.links()) == 1 and store.counts()["quarantine"] == 1
+        assert verify(store).ok
+
+
+@pytest.mark.parametrize(
+    ("sql", "expected"),
+    [
+        ("UPDATE links SET reason = '{}'", "link 1 (events 1 and 2): stored link does not match"),
+        ("UPDATE links SET event_a = 2", "link 1 (events 2 and 2): stored link does not match"),
+        ("DELETE FROM links", "link 1: its evidence entry exists but the link is gone"),
+        (
+            "INSERT INTO links (event_a, event_b, reason) VALUES (2, 1, '{}')",
+            "link 2 (events 2 and 1): has no evidence entry",
+        ),
+        ("UPDATE quarantine SET problems = '[]'", "quarantine row 1: stored row does not match"),
+        ("UPDATE quarantine SET source = 'two'", "quarantine row 1: stored row does not match"),
+        ("DROP TABLE links", "the store "),
+    ],
+)
+def test_links_and_quarantine_problems_are_covered_by_the_log(
+    store_url: str, tmp_path: Path, sql: str, expected: str
+) -> None:
+    _linked_store(store_url, tmp_path)
+    with open_store(store_url) as store:
+        store.db.execute(sql)
+        result = verify(store)
+    assert not result.ok and f"{result.record}: {result.reason}".startswith(expected), result

@@ -4,6 +4,7 @@ import-bundle."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -13,12 +14,20 @@ from typing import Annotated, Any
 import typer
 
 from ..errors import InputError, IntegrityError
-from ..events.readers import FORMATS, ColumnMap, check_input, load_map, parse_map_options
+from ..events.readers import (
+    FORMATS,
+    ColumnMap,
+    check_input,
+    load_map,
+    parse_map_options,
+    read_header,
+)
+from ..events.readers.geojson import DEFAULT_MAP as GEOJSON_MAP
 from ..scenario import load_scenario
 from ..store import ingest as run_ingest
 from ..store import open_store
 from ..store import verify as run_verify
-from ..store.bundle import create_keys, export_bundle, import_bundle
+from ..store.bundle import check_bundle, create_keys, export_bundle, merge_bundle
 from ..store.links import linked_pairs
 from . import app
 from ._help import examples
@@ -58,19 +67,36 @@ def ingest(
     map_: Annotated[
         list[str] | None, typer.Option("--map", help="field=column for a generic CSV (repeat)")
     ] = None,
-    source: Annotated[str, typer.Option(help="Source name for a generic CSV")] = "csv",
+    source: Annotated[
+        str | None,
+        typer.Option(help="Source name of a generic CSV or GeoJSON (overrides a mapping file's)"),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Read, validate and store a file; every row is stored, a duplicate or quarantined."""
     if fmt is not None and fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r}; expected one of: {', '.join(FORMATS)}")
+    if mapping is not None and map_:
+        raise InputError(
+            "give the column mapping either as --mapping FILE.toml or as --map options"
+        )
     column_map: ColumnMap | None = None
     if mapping is not None:
         column_map = load_map(mapping)
+        if source is not None:
+            column_map = dataclasses.replace(column_map, source=source)
     elif map_:
-        column_map = parse_map_options(map_, source)
+        column_map = parse_map_options(map_, source or "csv")
     fmt = check_input(file, fmt, column_map)  # before the store is opened: a bad input
     # (missing, not text, wrong header) creates no store
+    if fmt in ("ucdp", "acled") and (column_map is not None or source is not None):
+        given = "--source" if column_map is None else "--map/--mapping"
+        raise InputError(
+            f"{file} is read as {fmt}, with its own columns and source name: {given} applies "
+            "to a generic CSV or GeoJSON (give --format csv to read it through a mapping)"
+        )
+    if fmt == "geojson" and column_map is None and source is not None:
+        column_map = dataclasses.replace(GEOJSON_MAP, source=source)
     territory = _territory(scenario)
     size = file.stat().st_size
     with (
@@ -209,12 +235,35 @@ def _write_originals(rows: list[dict[str, Any]], out: Path) -> int:
             ["" if v is None else v for v in original.values()]
         )
         lines.append(buffer.getvalue().rstrip("\n"))
-    with out.open("w", encoding="utf-8", newline="") as fh:
-        if header is not None:
-            csv.writer(fh, lineterminator="\n").writerow(header)
-        for line in lines:
-            fh.write(line + "\n")
+    if header is None and lines:  # only unsplittable records: their file's header, if at hand
+        header = _file_header({r["file"] for r in rows})
+    try:
+        with out.open("w", encoding="utf-8", newline="") as fh:
+            if header is not None:
+                csv.writer(fh, lineterminator="\n").writerow(header)
+            for line in lines:
+                fh.write(line + "\n")
+    except OSError as exc:
+        raise InputError(f"--csv: cannot write {out}: {exc.strerror or exc}") from exc
     return len(originals)
+
+
+def _file_header(files: set[str]) -> list[str] | None:
+    """The header of the one file quarantined records came from (None, said, when unread)."""
+    if len(files) != 1:
+        raise InputError(
+            "--csv: the quarantined rows come from several files; choose one with --file or "
+            "--ingest"
+        )
+    (file,) = files
+    try:
+        return read_header(Path(file))
+    except (OSError, InputError) as exc:
+        typer.echo(
+            f"--csv: the header of {file} cannot be read ({exc}); rows written without one",
+            err=True,
+        )
+        return None
 
 
 _INGEST_COLUMNS = ("id", "file", "format", "source", "started (UTC)", "status")
@@ -293,14 +342,25 @@ def links(
                     r["reason"].get("days_apart", ""),
                     r["reason"].get("distance_km", ""),
                     r["reason"].get("limit_km", ""),
-                    " / ".join("?" if f is None else f"{f:g}" for f in r["reason"]["fatalities"])
-                    if "fatalities" in r["reason"]
-                    else "",
+                    _fatalities(r),
                 ]
                 for r in rows
             ],
         )
     )
+
+
+def _fatalities(link: dict[str, Any]) -> str:
+    """Both events' best fatalities, event a's first (the reason lists the newer event's
+    first, in the order of its ``sources``)."""
+    reason = link["reason"]
+    if "fatalities" not in reason:
+        return ""
+    values = list(reason["fatalities"])
+    sources = reason.get("sources")
+    if sources and sources[0] != link["a"]["source"]:
+        values.reverse()
+    return " / ".join("?" if f is None else f"{f:g}" for f in values)
 
 
 def _side(event_id: int, side: dict[str, Any]) -> str:
@@ -421,8 +481,10 @@ def import_bundle_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Verify a bundle's signature and chain, then merge its events (twice changes nothing)."""
+    checked = check_bundle(bundle, trust)  # before the store is opened: a refused bundle
+    # (missing, forged, untrusted) creates no store
     with open_store(db) as store:
-        result = import_bundle(store, bundle, trust)
+        result = merge_bundle(store, checked)
     if as_json:
         typer.echo(
             json.dumps(

@@ -11,15 +11,18 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from ..errors import InputError
 
-__all__ = ["CACHE_KIB", "PAGE_SIZE", "Database", "connect"]
+__all__ = ["CACHE_KIB", "CONNECT_TIMEOUT_S", "PAGE_SIZE", "Database", "connect", "redacted"]
 
 #: Page size of new SQLite files, and the page cache of a connection (KiB): the
 #: indexes of a few million events stay in memory while an ingest writes them.
 PAGE_SIZE = 16384
 CACHE_KIB = 131072
+#: Seconds to wait for a PostgreSQL server to answer before giving up.
+CONNECT_TIMEOUT_S = 10
 
 _TYPES = {
     "sqlite": {"id": "INTEGER PRIMARY KEY", "float": "REAL", "int": "INTEGER", "bool": "INTEGER"},
@@ -43,6 +46,15 @@ class Database:
         self.conn = conn
         self.dialect = dialect
         self.where = where
+
+    @property
+    def errors(self) -> tuple[type[Exception], ...]:
+        """The driver's errors for a query the database refuses (a missing table, ...)."""
+        if self.dialect == "sqlite":
+            return (sqlite3.DatabaseError,)
+        import psycopg
+
+        return (psycopg.DatabaseError,)
 
     def sql(self, text: str) -> str:
         """``text`` with the dialect's placeholders and types."""
@@ -96,6 +108,24 @@ class Database:
         self.conn.close()
 
 
+def redacted(url: str) -> str:
+    """``url`` with its password (if any) shown as ``***``, to print or log.
+
+    >>> redacted("postgresql://monitor:s3cret@db.example:5432/dmz")
+    'postgresql://monitor:***@db.example:5432/dmz'
+    """
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:
+        return url
+    if not password:
+        return url
+    user, _, host = parts.netloc.rpartition("@")
+    name = user.partition(":")[0]
+    return urlunsplit(parts._replace(netloc=f"{name}:***@{host}"))
+
+
 def connect(url: str | Path) -> Database:
     """A SQLite file path (or ``sqlite:///path``) or a ``postgresql://`` URL."""
     text = str(url)
@@ -106,11 +136,16 @@ def connect(url: str | Path) -> Database:
             raise InputError(
                 "the PostGIS store needs psycopg: pip install 'psycopg[binary]'"
             ) from exc
+        # a server that does not answer is an error after a while, not a hang
         try:
-            conn = psycopg.connect(text, autocommit=True)
+            conninfo = text
+            if "connect_timeout" not in text:
+                conninfo = psycopg.conninfo.make_conninfo(text, connect_timeout=CONNECT_TIMEOUT_S)
+            conn = psycopg.connect(conninfo, autocommit=True)
         except psycopg.Error as exc:
-            raise InputError(f"cannot connect to {text}: {exc}") from exc
-        return Database(conn, "postgresql", text)
+            detail = " ".join(str(exc).split())
+            raise InputError(f"cannot connect to {redacted(text)}: {detail}") from exc
+        return Database(conn, "postgresql", redacted(text))
     path = Path(text.removeprefix("sqlite:///"))
     if path.parent and not path.parent.exists():
         raise InputError(f"cannot open the store {path}: {path.parent} does not exist")

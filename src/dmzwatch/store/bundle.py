@@ -28,7 +28,16 @@ from .evidence import GENESIS, chain
 from .links import link_events_after
 from .store import EVENT_FIELDS, Store, hashed_from_stored
 
-__all__ = ["FORMAT", "ImportResult", "create_keys", "export_bundle", "import_bundle"]
+__all__ = [
+    "FORMAT",
+    "CheckedBundle",
+    "ImportResult",
+    "check_bundle",
+    "create_keys",
+    "export_bundle",
+    "import_bundle",
+    "merge_bundle",
+]
 
 FORMAT = "dmzwatch-bundle/1"
 
@@ -37,7 +46,10 @@ def create_keys(party: str, out: Path) -> tuple[Path, Path]:
     """Write ``PARTY.key`` (private, PEM, mode 600) and ``PARTY.pub`` in ``out``."""
     if not party or not party.replace("-", "").replace("_", "").isalnum():
         raise InputError(f"party {party!r}: use letters, digits, - and _ only")
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot make the key folder {out}: {exc.strerror or exc}") from exc
     key_path, pub_path = out / f"{party}.key", out / f"{party}.pub"
     if key_path.exists():
         raise InputError(f"{key_path} exists; remove it first to make a new key")
@@ -115,8 +127,11 @@ def export_bundle(store: Store, key_path: Path, out: Path, since: dt.date | None
     }
     message = canonical_json(body).encode()
     bundle = {"body": body, "signature": base64.b64encode(key.sign(message)).decode()}
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(canonical_json(bundle), encoding="utf-8")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(canonical_json(bundle), encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot write the bundle {out}: {exc.strerror or exc}") from exc
     return len(records)
 
 
@@ -132,9 +147,31 @@ class ImportResult:
     already_imported: bool
 
 
+@dataclass(frozen=True, slots=True)
+class CheckedBundle:
+    """A bundle whose signature, chain and content hashes :func:`check_bundle` verified."""
+
+    path: Path
+    body: dict[str, Any]
+    digest: str
+
+
+def check_bundle(bundle_path: Path, trust: Path) -> CheckedBundle:
+    """The bundle at ``bundle_path`` once verified against the public key file ``trust``.
+
+    Refuses (:class:`~dmzwatch.errors.BundleError`) a bundle that is not signed by that
+    key, does not verify, or whose chain or content is broken; touches no store.
+    """
+    body, digest = _check(bundle_path, _load_public(trust))
+    return CheckedBundle(bundle_path, body, digest)
+
+
 def _check(bundle_path: Path, trusted: Ed25519PublicKey) -> tuple[dict[str, Any], str]:
     try:
         text = bundle_path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot read the bundle {bundle_path}: {exc.strerror or exc}") from exc
+    try:
         bundle = json.loads(text)
         body, signature = bundle["body"], base64.b64decode(bundle["signature"], validate=True)
     except (OSError, ValueError, KeyError, TypeError) as exc:
@@ -150,6 +187,14 @@ def _check(bundle_path: Path, trusted: Ed25519PublicKey) -> tuple[dict[str, Any]
             f"{bundle_path}: the signature does not verify: the bundle is forged or was altered "
             "after signing (refused)"
         ) from None
+    try:
+        _check_records(bundle_path, body)
+    except (KeyError, TypeError, AttributeError) as exc:  # signed, yet not a bundle's shape
+        raise BundleError(f"{bundle_path}: malformed records ({exc!r}) (refused)") from exc
+    return body, sha256_hex(text)
+
+
+def _check_records(bundle_path: Path, body: dict[str, Any]) -> None:
     records = body.get("records", [])
     expected = chain(GENESIS, [("event", f"{r['source']}/{r['source_id']}", r) for r in records])
     for i, (record, link) in enumerate(zip(records, expected, strict=False)):
@@ -167,12 +212,16 @@ def _check(bundle_path: Path, trusted: Ed25519PublicKey) -> tuple[dict[str, Any]
         expected[-1][4] if expected else GENESIS
     ):
         raise BundleError(f"{bundle_path}: the chain's length or head is wrong (refused)")
-    return body, sha256_hex(text)
 
 
 def import_bundle(store: Store, bundle_path: Path, trust: Path) -> ImportResult:
     """Verify signature and chain, then merge the bundle's events (each new one logged)."""
-    body, digest = _check(bundle_path, _load_public(trust))
+    return merge_bundle(store, check_bundle(bundle_path, trust))
+
+
+def merge_bundle(store: Store, bundle: CheckedBundle) -> ImportResult:
+    """Merge the events of a bundle :func:`check_bundle` verified (each new one logged)."""
+    body, digest = bundle.body, bundle.digest
     records = body["records"]
     db = store.db
     with db.transaction():

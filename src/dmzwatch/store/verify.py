@@ -1,9 +1,9 @@
 """Verify a store: the evidence chain is intact and every record matches its entry.
 
 Finds the first broken record: an entry whose hash or link to the previous entry is wrong
-(altered, removed, inserted or reordered entries), an event or quarantine row whose
-content no longer matches its entry, an entry whose record is gone, or a record with no
-entry at all.
+(altered, removed, inserted or reordered entries), an event, quarantine row or
+probable-duplicate link whose content no longer matches its entry, an entry whose record
+is gone, a record with no entry at all, or a table that cannot be read (dropped).
 """
 
 from __future__ import annotations
@@ -35,7 +35,15 @@ class Verification:
 
 
 def verify(store: Store) -> Verification:
-    """Check the whole chain and every event and quarantine row against it."""
+    """Check the whole chain and every event, quarantine row and link against it."""
+    try:
+        return _verify(store)
+    except store.db.errors as exc:  # a table dropped or mangled by hand
+        reason = f"cannot be read ({str(exc).strip()})"
+        return Verification(False, 0, f"the store {store.db.where}", reason)
+
+
+def _verify(store: Store) -> Verification:
     db = store.db
     broken: list[tuple[int, str, str]] = []  # (seq or large, record, reason)
     prev = GENESIS
@@ -102,9 +110,11 @@ def verify(store: Store) -> Verification:
                 problems.append(
                     (entry[0], name, "stored original does not match its hash (altered)")
                 )
-    quarantine = db.query("SELECT id, original, row_hash FROM quarantine ORDER BY id")
+    quarantine = db.query(
+        "SELECT id, original, row_hash, source, problems FROM quarantine ORDER BY id"
+    )
     qids = set()
-    for qid, original, row_hash in quarantine:
+    for qid, original, row_hash, source, reasons in quarantine:
         qids.add(str(qid))
         entry = seen.get(("quarantine", str(qid)))
         name = f"quarantine row {qid}"
@@ -112,13 +122,44 @@ def verify(store: Store) -> Verification:
             problems.append(
                 (10**18 + int(qid), name, "has no evidence entry (inserted outside the log)")
             )
-        elif entry[1].get("row_hash") != row_hash:
+        elif (
+            entry[1].get("row_hash") != row_hash
+            or entry[1].get("source") != source
+            or not _same_json(reasons, entry[1].get("problems"))
+        ):
             problems.append(
                 (entry[0], name, "stored row does not match its evidence entry (altered)")
             )
         elif sha256_hex(original) != row_hash:
             problems.append((entry[0], name, "stored original does not match its hash (altered)"))
+    lids = set()
+    for lid, event_a, event_b, reason in db.query(
+        "SELECT id, event_a, event_b, reason FROM links ORDER BY id"
+    ):
+        lids.add(str(lid))
+        entry = seen.get(("link", str(lid)))
+        name = f"link {lid} (events {event_a} and {event_b})"
+        if entry is None:
+            problems.append(
+                (10**18 + int(lid), name, "has no evidence entry (inserted outside the log)")
+            )
+        elif (
+            entry[1].get("event_a") != int(event_a)
+            or entry[1].get("event_b") != int(event_b)
+            or not _same_json(reason, entry[1].get("reason"))
+        ):
+            problems.append(
+                (entry[0], name, "stored link does not match its evidence entry (altered)")
+            )
     for (kind, record_id), (seq, _) in seen.items():
+        if kind == "link" and record_id not in lids:
+            problems.append(
+                (
+                    seq,
+                    f"link {record_id}",
+                    "its evidence entry exists but the link is gone (removed)",
+                )
+            )
         if kind == "event" and record_id not in ids:
             problems.append(
                 (
@@ -139,3 +180,11 @@ def verify(store: Store) -> Verification:
         seq, record, reason = min(problems)
         return Verification(False, count, record, reason)
     return Verification(True, count)
+
+
+def _same_json(stored: str, logged: object) -> bool:
+    """Whether the JSON text of a stored column says what its evidence entry says."""
+    try:
+        return canonical_json(json.loads(stored)) == canonical_json(logged)
+    except ValueError:  # not JSON (or NaN): altered
+        return False

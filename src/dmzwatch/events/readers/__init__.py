@@ -28,6 +28,7 @@ __all__ = [
     "load_map",
     "parse_map_options",
     "read",
+    "read_header",
 ]
 
 FORMATS = ("ucdp", "acled", "csv", "geojson")
@@ -79,7 +80,7 @@ def check_file(path: Path) -> bytes:
 def detect_format(path: Path) -> str:
     """``geojson``, ``ucdp``, ``acled`` or ``csv``, from the file's start and header."""
     head = check_file(path).lstrip(b"\xef\xbb\xbf").lstrip()
-    if head.startswith(b"{"):
+    if head.startswith((b"{", b"[")):  # JSON: GeoJSON, or refused as not a FeatureCollection
         return "geojson"
     header = set(read_header(path))
     if set(ucdp.REQUIRED) <= header:
@@ -100,7 +101,8 @@ def _check_header(path: Path, fmt: str, required: tuple[str, ...]) -> None:
 
 
 def check_input(path: Path, fmt: str | None = None, mapping: ColumnMap | None = None) -> str:
-    """The format of ``path`` once its file and header suit it (reads the header only).
+    """The format of ``path`` once its file and header suit it (reads the header only; a
+    GeoJSON file is parsed whole, to refuse one that is not a FeatureCollection).
 
     Everything :func:`read` refuses before its first row is refused here, so that a caller
     can check an input before it opens or creates anything.
@@ -109,7 +111,9 @@ def check_input(path: Path, fmt: str | None = None, mapping: ColumnMap | None = 
     fmt = fmt or detect_format(path)
     if fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r}; expected one of: {', '.join(FORMATS)}")
-    if fmt == "ucdp":
+    if fmt == "geojson":
+        geojson.load_features(path)  # not JSON, not a FeatureCollection: refused here
+    elif fmt == "ucdp":
         _check_header(path, fmt, ucdp.REQUIRED)
     elif fmt == "acled":
         _check_header(path, fmt, acled.REQUIRED)
@@ -126,6 +130,14 @@ def check_input(path: Path, fmt: str | None = None, mapping: ColumnMap | None = 
             raise InputError(
                 f"{path}: the column mapping names column(s) the file lacks: {', '.join(missing)}"
             )
+        unmapped = [f for f in ("lon", "lat") if mapping.column(f) is None]
+        if mapping.column("date") is None and mapping.column("date_start") is None:
+            unmapped.append("date (or date_start)")
+        if unmapped:  # else every row would be quarantined for want of them
+            raise InputError(
+                f"{path}: the column mapping names no column for {', '.join(unmapped)}; "
+                "map them with --map field=column or in the mapping's [columns]"
+            )
     return fmt
 
 
@@ -133,12 +145,13 @@ def read(
     path: Path, fmt: str | None = None, mapping: ColumnMap | None = None
 ) -> Iterator[ReadBatch]:
     """Batches of ``path`` as event columns (format detected when ``fmt`` is None)."""
-    fmt = check_input(path, fmt, mapping)
-    if fmt == "geojson":
+    if (fmt or detect_format(path)) == "geojson":
+        check_file(path)  # the features are checked as they are loaded, once
         size = path.stat().st_size  # the features are parsed from the whole file at once
         for cols in geojson.iter_columns(path, mapping):
             yield ReadBatch(cols, end=size)
         return
+    fmt = check_input(path, fmt, mapping)
     for batch in iter_batches(path):
         if fmt == "ucdp":
             cols = ucdp.columns(batch)

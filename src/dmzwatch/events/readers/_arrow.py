@@ -117,8 +117,13 @@ class Converter:
             pc.fill_null(same, False), iso_values, pa.scalar(None, iso_values.type)
         )
         long = pc.match_substring_regex(trimmed, _LONG_DATE)
-        long_values = pc.strptime(
-            pc.if_else(long, trimmed, null), format="%d %B %Y", unit="s", error_is_null=True
+        long_text = pc.if_else(long, trimmed, null)
+        long_values = pc.strptime(long_text, format="%d %B %Y", unit="s", error_is_null=True)
+        # and 31 February 2019 over to 3 March: keep only dates whose day is the one given
+        given = pc.struct_field(pc.extract_regex(long_text, r"^(?P<day>\d{1,2}) "), [0])
+        same = pc.equal(pc.day(long_values), pc.cast(given, pa.int64()))
+        long_values = pc.if_else(
+            pc.fill_null(same, False), long_values, pa.scalar(None, long_values.type)
         )
         values = pc.coalesce(iso_values, long_values)
         bad = pc.and_(pc.is_null(values), pc.invert(blank))

@@ -226,7 +226,8 @@ def _slow(chunk: bytes, header: list[str], first_line: int) -> CsvBatch:
     except UnicodeDecodeError:
         text = chunk.decode("utf-8", errors="replace")
         replaced_any = True
-    reader = csv.reader(io.StringIO(text, newline=""))
+    physical = io.StringIO(text, newline="").readlines()
+    reader = csv.reader(physical)
     width = len(header)
     rows: list[list[str]] = []
     lines: list[int] = []
@@ -234,11 +235,11 @@ def _slow(chunk: bytes, header: list[str], first_line: int) -> CsvBatch:
     prev = 0
     for record in reader:
         start = first_line + prev
-        prev = reader.line_num
+        begin, prev = prev, reader.line_num
         if not record:
             continue
         if len(record) != width:
-            raw = ",".join(record)
+            raw = _without_newline("".join(physical[begin:prev]))  # as written: quotes kept
             reason = f"wrong number of fields: {len(record)}, the header has {width}"
             bad.append(BadRecord(start, raw, reason))
             continue
@@ -253,3 +254,10 @@ def _slow(chunk: bytes, header: list[str], first_line: int) -> CsvBatch:
             for b in bad
         ]
     return CsvBatch(header, columns, np.array(lines, dtype=np.int64), bad, replaced)
+
+
+def _without_newline(text: str) -> str:
+    """``text`` without the line break that ends it (CRLF, LF or CR)."""
+    if text.endswith("\r\n"):
+        return text[:-2]
+    return text[:-1] if text.endswith(("\n", "\r")) else text

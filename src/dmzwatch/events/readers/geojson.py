@@ -3,8 +3,9 @@
 Property names default to the event field names (``source_id`` or ``id``, ``date`` or
 ``date_start``/``date_end``, ``kind``, ``equipment_class``, ``text``, ...); a
 :class:`~dmzwatch.events.readers.table.ColumnMap` can rename them. The coordinates come from
-the geometry. A feature whose geometry is not a Point is quarantined. The "line" of a
-feature is its position in the collection (1 = the first feature).
+the geometry. A feature whose geometry is not a Point, or that is not an object with an
+object (or null) as properties, is quarantined. A feature without an end date lasts its
+start day. The "line" of a feature is its position in the collection (1 = the first feature).
 """
 
 from __future__ import annotations
@@ -64,7 +65,16 @@ def load_features(path: Path) -> list[Any]:
     except (OSError, ValueError) as exc:
         raise InputError(f"cannot read {path} as GeoJSON: {exc}") from exc
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
-        raise InputError(f"{path}: not a GeoJSON FeatureCollection")
+        if isinstance(data, dict):
+            top = f"of type {data['type']!r}" if "type" in data else "an object with no type"
+        else:
+            top = "a JSON " + {
+                list: "array",
+                str: "string",
+                bool: "boolean",
+                type(None): "null",
+            }.get(type(data), "number")
+        raise InputError(f"{path}: not a GeoJSON FeatureCollection (the top level is {top})")
     features = data.get("features")
     if not isinstance(features, list):
         raise InputError(f"{path}: the FeatureCollection has no features list")
@@ -76,40 +86,68 @@ def iter_columns(path: Path, mapping: ColumnMap | None = None) -> Iterator[Event
     features = load_features(path)
     base = mapping or DEFAULT_MAP
     cols = dict(base.columns)
-    cols.setdefault("lon", "__lon")
-    cols.setdefault("lat", "__lat")
     cols["lon"], cols["lat"] = "__lon", "__lat"
     if "date_start" in cols and "date" in cols:
         cols.pop("date")
     mapping = ColumnMap(base.source, cols, base.kind, base.precision_km, base.date_precision_days)
     for offset in range(0, len(features), BATCH):
-        yield _batch(features[offset : offset + BATCH], offset, mapping)
+        yield _batch(
+            features[offset : offset + BATCH],
+            offset,
+            mapping,
+            date_alias=base.columns == DEFAULT_MAP.columns,
+        )
 
 
-def _batch(features: list[Any], offset: int, mapping: ColumnMap) -> EventColumns:
+def _properties(feature: Any) -> tuple[dict[str, Any], tuple[str, str, str] | None]:
+    """A feature's properties (empty when unusable) and the problem that makes them so."""
+    if not isinstance(feature, dict):
+        return {}, ("(feature)", _text(feature)[:200], "a feature must be a GeoJSON Feature object")
+    props = feature.get("properties")
+    if props is None:
+        return {}, None
+    if not isinstance(props, dict):
+        return {}, ("properties", _text(props)[:200], "properties must be an object (or null)")
+    return props, None
+
+
+def _batch(
+    features: list[Any], offset: int, mapping: ColumnMap, *, date_alias: bool = False
+) -> EventColumns:
+    start_col = mapping.column("date_start") or mapping.column("date")
+    end_col = mapping.column("date_end")
     names: list[str] = []
     for f in features:
-        props = f.get("properties") if isinstance(f, dict) else None
-        for key in props or {}:
+        for key in _properties(f)[0]:
             if key not in names:
                 names.append(key)
-    if "id" not in names:
-        names.append("id")
+    for extra in ("id", start_col, end_col):
+        if extra and extra not in names:
+            names.append(extra)
     names += ["__lon", "__lat"]
     rows: list[dict[str, str]] = []
     problems: list[tuple[int, str, str, str]] = []
     for i, f in enumerate(features):
-        props = (f.get("properties") if isinstance(f, dict) else None) or {}
+        props, problem = _properties(f)
+        if problem is not None:
+            problems.append((i, *problem))
         row = {k: _text(props.get(k)) for k in names[:-2]}
         if not row.get("id") and isinstance(f, dict) and f.get("id") is not None:
             row["id"] = _text(f.get("id"))
+        if date_alias and start_col and props.get(start_col) is None:
+            row[start_col] = _text(props.get("date"))  # the documented ``date`` property
+        if end_col and start_col and props.get(end_col) is None:
+            row[end_col] = row[start_col]  # no end date: the start day
         geom = f.get("geometry") if isinstance(f, dict) else None
         lon = lat = ""
         if isinstance(geom, dict) and geom.get("type") == "Point":
             coords = geom.get("coordinates")
             if isinstance(coords, list) and len(coords) >= 2:
                 lon, lat = _text(coords[0]), _text(coords[1])
-        else:
+            else:
+                shown = json.dumps(coords, ensure_ascii=False, default=str)[:200]
+                problems.append((i, "geometry", shown, "a Point needs [longitude, latitude]"))
+        elif isinstance(f, dict):
             kind = geom.get("type") if isinstance(geom, dict) else geom
             problems.append((i, "geometry", _text(kind), "geometry must be a Point"))
         row["__lon"], row["__lat"] = lon, lat
@@ -120,6 +158,12 @@ def _batch(features: list[Any], offset: int, mapping: ColumnMap) -> EventColumns
         np.arange(offset + 1, offset + 1 + len(features), dtype=np.int64),
     )
     out = table_columns(batch, mapping)
+    # the coordinates come from the geometry: name them so, not by their internal columns
+    out.names = {**out.names, "longitude": "longitude", "latitude": "latitude"}
+    renamed = {"__lon": "longitude", "__lat": "latitude"}
+    out.problems = [
+        RowProblem(p.index, renamed.get(p.field, p.field), p.value, p.reason) for p in out.problems
+    ]
     texts = [json.dumps(f, separators=(",", ":"), ensure_ascii=False) for f in features]
     out.original = np.array(texts, dtype=object)
     out.original_hash = np.array([sha256_hex(t) for t in texts], dtype=object)

@@ -98,22 +98,69 @@ class ColumnMap:
         return value if isinstance(value, str) else None
 
 
+_DEFAULTS = ("kind", "precision_km", "date_precision_days")
+
+
 def _from_dict(data: Mapping[str, Any], origin: str) -> ColumnMap:
-    cols = dict(data.get("columns", {}))
-    actors = cols.get("actors")
-    if isinstance(actors, list):
-        cols["actors"] = tuple(str(a) for a in actors)
-    defaults = data.get("defaults", {})
-    try:
-        return ColumnMap(
-            source=str(data.get("source", "csv")),
-            columns=cols,
-            kind=str(defaults.get("kind", EventKind.INCIDENT.value)),
-            precision_km=float(defaults.get("precision_km", 1.0)),
-            date_precision_days=float(defaults.get("date_precision_days", 0.0)),
+    """A :class:`ColumnMap` from a parsed mapping; every mistake in it reported at once."""
+    problems: list[str] = []
+    unknown = sorted(set(data) - {"source", "columns", "defaults"})
+    if unknown:
+        problems.append(
+            f"unknown key(s) {', '.join(unknown)}; expected source, [columns] and [defaults]"
         )
-    except (TypeError, ValueError) as exc:
-        raise InputError(f"{origin}: bad column mapping: {exc}") from None
+    raw_cols = data.get("columns", {})
+    defaults = data.get("defaults", {})
+    for name, value in (("columns", raw_cols), ("defaults", defaults)):
+        if not isinstance(value, Mapping):
+            problems.append(f"{name} must be a table ([{name}]), not {value!r}")
+    raw_cols = raw_cols if isinstance(raw_cols, Mapping) else {}
+    defaults = defaults if isinstance(defaults, Mapping) else {}
+    cols: dict[str, str | tuple[str, ...]] = {}
+    for key, value in raw_cols.items():
+        if isinstance(value, str):
+            cols[key] = value
+        elif key == "actors" and isinstance(value, list) and all(isinstance(v, str) for v in value):
+            cols[key] = tuple(value)
+        else:
+            what = "a column name or a list of them" if key == "actors" else "a column name"
+            problems.append(f"columns.{key} = {value!r}: expected {what}")
+    unknown = sorted(set(defaults) - set(_DEFAULTS))
+    if unknown:
+        problems.append(
+            f"unknown default(s) {', '.join(unknown)}; expected some of: {', '.join(_DEFAULTS)}"
+        )
+    numbers: dict[str, float] = {}
+    for key, fallback in (("precision_km", 1.0), ("date_precision_days", 0.0)):
+        value = defaults.get(key, fallback)
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            number = float("nan")
+        if isinstance(value, bool) or not number >= 0 or number == float("inf"):
+            problems.append(f"defaults.{key} = {value!r}: expected a number >= 0")
+        numbers[key] = number
+    kind = defaults.get("kind", EventKind.INCIDENT.value)
+    try:
+        EventKind.parse(str(kind))
+    except ValueError as exc:
+        problems.append(f"defaults.kind: {exc}")
+    unknown = sorted(set(cols) - set(FIELDS))
+    if unknown:
+        problems.append(
+            f"unknown field(s) {', '.join(unknown)}; expected some of: {', '.join(FIELDS)}"
+        )
+    if problems:
+        count = len(problems)
+        lines = [f"{origin}: bad column mapping ({count} problem{'s' * (count != 1)}):"]
+        raise InputError("\n".join([*lines, *(f"  - {p}" for p in problems)]))
+    return ColumnMap(
+        source=str(data.get("source", "csv")),
+        columns=cols,
+        kind=str(kind),
+        precision_km=numbers["precision_km"],
+        date_precision_days=numbers["date_precision_days"],
+    )
 
 
 def load_map(path: Path) -> ColumnMap:
