@@ -222,3 +222,76 @@ def test_nan_and_infinity_in_raw_json_are_rejected_per_field(api: Api) -> None:
     assert r.status_code == 200
     problems = {p["field"]: p["reason"] for p in r.json()["results"][0]["problems"]}
     assert problems == {"lon": "must be a number", "lat": "must be a number"}
+
+
+def _raw_post(api: Api, body: bytes) -> Any:
+    headers = {**api.headers("monitor"), "content-type": "application/json"}
+    return api.client.post("/api/events", content=body, headers=headers)
+
+
+def test_a_deeply_nested_body_is_a_400_not_a_500(api: Api) -> None:
+    r = _raw_post(api, b"[" * 100_000 + b"]" * 100_000)
+    assert r.status_code == 400, r.text
+    assert "nested too deeply" in r.json()["error"]["message"]
+
+
+def test_a_lone_surrogate_is_a_400_and_a_pair_is_text(api: Api, ev: Any) -> None:
+    lone = json.dumps(ev(1, text="x")).replace('"x"', '"\\ud800"').encode()
+    r = _raw_post(api, lone)
+    assert r.status_code == 400, r.text
+    assert "surrogate" in r.json()["error"]["message"]
+    paired = json.dumps(ev(2, text="\U0001f680 rocket")).encode()  # escaped as a pair
+    assert b"\\ud83d\\ude80" in paired
+    r = _raw_post(api, paired)
+    assert r.status_code == 200 and r.json()["stored"] == 1, r.text
+
+
+def test_a_time_out_of_range_in_utc_is_rejected_per_event(api: Api, ev: Any) -> None:
+    out = post(api, [ev(1, time="9999-12-31T23:59:59-12:00"), ev(2)])
+    assert [r["status"] for r in out["results"]] == ["rejected", "stored"]
+    assert out["results"][0]["problems"][0]["field"] == "time"
+    assert "out of range" in out["results"][0]["problems"][0]["reason"]
+
+
+def test_the_same_post_with_another_token_of_the_party_is_a_duplicate(api: Api, ev: Any) -> None:
+    from dmzwatch.api import Role
+
+    second = api.app.state.dmzwatch.tokens.create(Role.MONITOR, party="TR")[1]
+    post(api, ev(1))
+    r = api.client.post("/api/events", json=ev(1), headers={"Authorization": f"Bearer {second}"})
+    assert r.json()["results"][0]["status"] == "duplicate", r.text
+    out = post(api, ev(1), role="monitor_ru")
+    result = out["results"][0]
+    assert result["status"] == "rejected"
+    assert result["problems"][0]["reason"] == "already stored as submitted by party TR"
+
+
+def _error_of(api: Api, query: str) -> str:
+    r = api.client.get("/api/events" + query, headers=api.headers("analyst"))
+    assert r.status_code == 400, r.text
+    message: str = r.json()["error"]["message"]
+    return message
+
+
+def test_event_times_need_an_offset_or_are_whole_days(api: Api, ev: Any) -> None:
+    post(
+        api,
+        [
+            ev(1, time="2018-11-23T23:30:00+02:00"),  # Damascus time in November 2018
+            ev(2, time="2018-11-24T00:30:00+02:00"),  # 2018-11-23T22:30Z
+            ev(3, time="2018-11-24T23:30:00+02:00"),
+            ev(4, time="2018-11-25T00:30:00+02:00"),
+        ],
+    )
+    assert _keys(api, "?since=2018-11-24&until=2018-11-24") == ["obs-2", "obs-3"]
+    assert "needs a UTC offset" in _error_of(api, "?since=2018-11-24T09:30:00")
+    assert "'2018-11-24T09:30'" in _error_of(api, "?until=2018-11-24T09:30")
+    assert "out of range" in _error_of(api, "?since=9999-12-31T23:59:59-12:00")
+    assert "out of range" in _error_of(api, "?until=0001-01-01T00:00:00%2B14:00")
+
+
+def test_unknown_zone_or_kind_is_named_not_an_empty_answer(api: Api, ev: Any) -> None:
+    post(api, ev(1, kind="attack"))
+    assert "zones: dmz" in _error_of(api, "?zone=dmx")
+    assert "weapon_sighting, attack" in _error_of(api, "?kind=attacks")
+    assert _keys(api, "?kind=Attack") == ["obs-1"]

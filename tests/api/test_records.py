@@ -122,3 +122,10 @@ def test_ingests_links_and_filtered_quarantine(api: Api, ev: Any) -> None:
     assert all(i["ingest_id"] == first for i in q["items"])
     other = ingests["items"][1]["id"]
     assert api.client.get(f"/api/quarantine?ingest={other}", headers=reader).json()["total"] == 0
+
+
+def test_ids_too_large_for_the_database_are_a_422_not_a_500(api: Api) -> None:
+    reader = api.headers("analyst")
+    for url in ("/api/quarantine?ingest=", "/api/links?event="):
+        assert api.client.get(url + str(2**63 - 1), headers=reader).status_code == 200
+        assert api.client.get(url + str(2**63), headers=reader).status_code == 422

@@ -77,3 +77,9 @@ def test_role_parse_names_the_options() -> None:
     assert Role.parse(" ADMIN ") is Role.ADMIN
     with pytest.raises(InputError, match="admin, monitor, analyst"):
         Role.parse("root")
+
+
+@pytest.mark.parametrize("party", ["T R", "TR/RU", "TÜ", "A" * 17])
+def test_a_party_is_a_short_code(store: Store, party: str) -> None:
+    with pytest.raises(InputError, match="letters"):
+        TokenStore(lambda: store).create(Role.MONITOR, party=party)

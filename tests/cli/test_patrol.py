@@ -186,3 +186,100 @@ def test_simulate_reports_progress_once_per_simulated_day() -> None:
     rates = simulate(p, days=4, runs=2, seed=3, progress=ticks.append)
     assert ticks == [1] * (4 * 2 * len(STRATEGIES))
     assert rates == simulate(p, days=4, runs=2, seed=3)  # the hook changes nothing
+
+
+@pytest.mark.parametrize("command", ["plan", "evaluate", "bench"])
+def test_a_negative_seed_is_refused(
+    command: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    extra = ["--out", str(tmp_path)] if command == "plan" else []
+    code, _, err = run(capsys, "patrol", command, "--seed", "-1", *extra)
+    assert code == 2 and "--seed" in err
+
+
+def test_bad_history_rows_are_all_named(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    history = tmp_path / "history.csv"
+    history.write_text(
+        "lon,lat,date,weight\n"
+        "36.6,35.5,2019-11-01,1\n"
+        "36.6,35.5\n"
+        "360,35.5,2019-11-01,1\n"
+        "36.6,nan,2019-11-01,1\n"
+        "36.6,35.5,2019-11-01,-2\n"
+        "36.6,35.5,2019-11-01,inf\n"
+        "36.6,35.5,2019-11-01,1,extra\n"
+    )
+    code, _, err = run(
+        capsys, "patrol", "plan", "--out", str(tmp_path / "out"), "--history", str(history),
+        "--start", "2019-12-01", "--days", "1",
+    )  # fmt: skip
+    assert code == 2, err
+    assert "6 row(s)" in err
+    for row, words in [
+        (3, "date is missing"),
+        (4, "lon '360'"),
+        (5, "lat 'nan'"),
+        (6, "weight '-2'"),
+        (7, "weight 'inf'"),
+        (8, "1 value(s) more than the header"),
+    ]:
+        assert f"row {row}: {words}" in err
+    assert "Traceback" not in err
+
+
+def test_a_history_that_is_not_utf8_is_reported(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    history = tmp_path / "history.csv"
+    history.write_bytes(b"\xff\xfe\x00lon,lat,date\n")
+    code, _, err = run(
+        capsys, "patrol", "plan", "--out", str(tmp_path / "out"), "--history", str(history),
+    )  # fmt: skip
+    assert code == 2 and "not a UTF-8 text file" in err
+
+
+def test_an_out_that_cannot_be_a_folder_is_reported(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    taken = tmp_path / "taken"
+    taken.write_text("a file\n")
+    code, _, err = run(
+        capsys, "patrol", "plan", "--out", str(taken), "--start", "2019-12-01", "--days", "1",
+    )  # fmt: skip
+    assert code == 2 and "--out" in err and "cannot write" in err
+
+
+def test_days_past_the_last_date_are_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, _, err = run(
+        capsys, "patrol", "plan", "--out", str(tmp_path), "--start", "9999-12-31", "--days", "2",
+    )  # fmt: skip
+    assert code == 2 and "runs past 9999-12-31" in err
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("--sector-km", "0"), ("--route-km", "0"), ("--route-km", "-5"), ("--route-km", "inf")],
+)
+def test_lengths_must_be_positive_and_finite(
+    option: str, value: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, _, err = run(
+        capsys, "patrol", "plan", "--out", str(tmp_path), "--start", "2019-12-01", "--days", "1",
+        option, value,
+    )  # fmt: skip
+    assert code == 2, err
+    assert f"{option[2:].replace('-', '_')} must be a finite number above 0" in err
+
+
+def test_a_missing_store_is_said_in_the_text_output(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    missing = tmp_path / "typo.db"
+    code, out, err = run(
+        capsys, "patrol", "plan", "--out", str(tmp_path / "out"), "--db", str(missing),
+        "--start", "2019-12-01", "--days", "1",
+    )  # fmt: skip
+    assert code == 0, err
+    assert f"note: history: {missing}: no event store there" in out

@@ -125,3 +125,15 @@ def test_serve_answers_on_loopback(tmp_path: Path) -> None:
         proc.wait(timeout=30)
         if proc.stdout is not None:
             proc.stdout.close()
+
+
+def test_revoking_twice_says_it_was_already_revoked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "s.db")
+    main(["tokens", "create", "--db", db, "--role", "analyst", "--json"])
+    token_id = json.loads(capsys.readouterr().out)["id"]
+    assert main(["tokens", "revoke", "--db", db, token_id]) == 0
+    assert capsys.readouterr().out.startswith(f"revoked {token_id}")
+    assert main(["tokens", "revoke", "--db", db, token_id]) == 0
+    assert "was already revoked at" in capsys.readouterr().out

@@ -12,7 +12,7 @@ import shapely
 import dmzwatch
 from dmzwatch.errors import InputError
 from dmzwatch.patrol.network import read_osm
-from dmzwatch.patrol.plan import Plan, build_plan, parse_units
+from dmzwatch.patrol.plan import Plan, PlanConfig, build_plan, parse_units
 from dmzwatch.scenario import scenario_path
 
 DAY = dt.date(2020, 4, 1)
@@ -120,3 +120,30 @@ def test_bases_on_the_wrong_side_are_refused(tmp_path: Path) -> None:
     path.write_text(text)
     with pytest.raises(InputError, match="own side"):
         build_plan(dmzwatch.load_scenario(path), start=DAY)
+
+
+@pytest.mark.parametrize(
+    "knobs",
+    [
+        {"sector_km": 0.0},
+        {"route_km": -5.0},
+        {"route_km": float("inf")},
+        {"sweep_km": float("nan")},
+        {"speed_kmh": 0.0},
+    ],
+)
+def test_config_lengths_must_be_positive_and_finite(knobs: dict[str, float]) -> None:
+    (name,) = knobs
+    with pytest.raises(InputError, match=f"{name} must be a finite number above 0"):
+        PlanConfig(**knobs)
+
+
+def test_a_duty_without_units_is_noted_as_such(idlib: dmzwatch.Scenario) -> None:
+    plan = build_plan(idlib, start=DAY, units={"TR": 0, "RU": 2})
+    idle = next(d for d in plan.duties if "TR" in d.duty.parties)
+    assert f"{idle.duty.id}: no units (TR=0): its {len(idle.sectors)} sector(s) go unpatrolled" in (
+        plan.notes
+    )
+    reach = [int(n.split()[0]) for n in plan.notes if "out of reach" in n]
+    assert all(count < len(idle.sectors) for count in reach)  # idle sectors are not counted
+    assert np.all(plan.coverage[idle.sectors] == 0)

@@ -153,7 +153,11 @@ def _time(i: int, value: str, problems: list[RowProblem]) -> np.datetime64 | Non
             RowProblem(i, "time", value, "needs a UTC offset (e.g. 2018-11-24T14:30:00+03:00)")
         )
         return None
-    utc = when.astimezone(dt.UTC).replace(tzinfo=None)
+    try:
+        utc = when.astimezone(dt.UTC).replace(tzinfo=None)
+    except OverflowError:
+        problems.append(RowProblem(i, "time", value, "out of range once converted to UTC"))
+        return None
     return np.datetime64(utc, "s")
 
 

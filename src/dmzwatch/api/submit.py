@@ -149,10 +149,17 @@ def submit(
         kept = cols.take(keep)
         stored, taken = store.write_batch(kept, quarantine, file=file, ingest_id=ingest_id)
         changed = [(k, h) for k, h, mine in taken if h != mine]
+        stored_as = _stored_originals(store, source, [str(kept.source_id[k]) for k, _ in changed])
+        resent = {
+            k
+            for k, _ in changed
+            if _same_post(stored_as.get(str(kept.source_id[k])), str(kept.original[k]), party)
+        }
+        changed = [(k, h) for k, h in changed if k not in resent]  # same post, another token
         if changed:
             extra = []
             for k, h in changed:
-                reason = f"already stored with different content (stored content hash {h[:12]})"
+                reason = _conflict(stored_as.get(str(kept.source_id[k])), str(kept.original[k]), h)
                 problem = RowProblem(int(keep[k]), "source_id", str(kept.source_id[k]), reason)
                 by_row.setdefault(int(keep[k]), []).append(problem)
                 extra.append(
@@ -191,6 +198,47 @@ def submit(
         store.finish_ingest(ingest_id, counts)
     out.results = [r for r in results if r is not None]
     return out
+
+
+def _stored_originals(store: Store, source: str, source_ids: Sequence[str]) -> dict[str, str]:
+    """The stored original rows of these events of ``source``, by source id."""
+    out: dict[str, str] = {}
+    unique = sorted(set(source_ids))
+    for k in range(0, len(unique), 500):
+        chunk = unique[k : k + 500]
+        marks = ", ".join("?" * len(chunk))
+        for sid, original in store.db.query(
+            f"SELECT source_id, original FROM events WHERE source = ? AND source_id IN ({marks})",
+            (source, *chunk),
+        ):
+            out[str(sid)] = str(original)
+    return out
+
+
+def _posted(original: str | None) -> tuple[dict[str, Any], Any] | None:
+    """A stored or new original row as (the event as posted, who submitted it)."""
+    try:
+        row = json.loads(original or "")
+    except ValueError:
+        return None
+    if not isinstance(row, dict) or "submitted_by" not in row:
+        return None  # not an event posted to the API
+    by = row.pop("submitted_by")
+    return row, by.get("party") if isinstance(by, dict) else None
+
+
+def _same_post(stored: str | None, mine: str, party: str | None) -> bool:
+    """The stored event was posted with these very fields, by the same party."""
+    old, new = _posted(stored), _posted(mine)
+    return old is not None and new is not None and old[0] == new[0] and old[1] == party
+
+
+def _conflict(stored: str | None, mine: str, stored_hash: str) -> str:
+    """Why an event whose source id is taken is refused, in words."""
+    old, new = _posted(stored), _posted(mine)
+    if old is not None and new is not None and old[0] == new[0]:
+        return f"already stored as submitted by party {old[1] or '(none: an admin token)'}"
+    return f"already stored with different content (stored content hash {stored_hash[:12]})"
 
 
 def _rejected_early(i: int, item: Any, problems: Sequence[RowProblem]) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import hashlib
+import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -102,6 +103,7 @@ def hash_token(secret: str) -> str:
 
 
 _COLUMNS = "id, role, party, label, created_at, revoked_at"
+_PARTY = re.compile(r"[A-Z0-9_-]{1,16}")  # as the API's token body allows, upper-cased
 
 
 def _row_token(row: tuple[Any, ...]) -> ApiToken:
@@ -148,6 +150,10 @@ class TokenStore:
         party = party.strip().upper() if party else None
         if role is Role.MONITOR and not party:
             raise InputError("a monitor token needs a party (e.g. --party TR)")
+        if party and not _PARTY.fullmatch(party):
+            raise InputError(
+                f"party {party!r}: use 1 to 16 letters (A-Z), digits, '_' or '-' (e.g. TR)"
+            )
         if role is not Role.MONITOR and party:
             raise InputError(f"only monitor tokens are bound to a party, not {role.value}")
         secret = TOKEN_PREFIX + secrets.token_urlsafe(32)

@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import json
 import logging
+import math
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from pathlib import Path
@@ -47,8 +48,12 @@ ScenarioOpt = Annotated[
     str, typer.Option("--scenario", "-s", help="Built-in scenario name or agreement .toml")
 ]
 DbOpt = Annotated[
-    Path | None,
-    typer.Option("--db", help="Event store (SQLite) whose events make the value history"),
+    str | None,
+    typer.Option(
+        "--db",
+        help="Event store (SQLite file or postgresql://... URL) whose events make the value "
+        "history",
+    ),
 ]
 HistoryOpt = Annotated[
     Path | None,
@@ -61,7 +66,9 @@ HistoryOpt = Annotated[
 UnitsOpt = Annotated[
     str, typer.Option("--units", help="Units per party, e.g. TR=4,RU=4 (default: agreement or 4)")
 ]
-SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed: same seed, same plan")]
+SeedOpt = Annotated[
+    int, typer.Option("--seed", min=0, help="Random seed (0 or more): same seed, same plan")
+]
 OsmOpt = Annotated[
     Path | None, typer.Option("--osm", help="OpenStreetMap extract (.osm or .pbf) for roads")
 ]
@@ -78,7 +85,8 @@ RouteOpt = Annotated[
 
 def _context(
     scenario: str,
-    db: Path | None,
+    days: int,
+    db: str | None,
     history_csv: Path | None,
     osm: Path | None,
     start: str | None,
@@ -88,6 +96,10 @@ def _context(
 ) -> tuple[Plan, str]:
     s = load_scenario(scenario)
     first = _parse_day(start, s)
+    if (dt.date.max - first).days < days - 1:
+        raise InputError(
+            f"--start {first.isoformat()} with --days {days} runs past {dt.date.max.isoformat()}"
+        )
     records, source = _history(db, history_csv)
     network: RoadNetwork | None = read_osm(osm, s.projection) if osm is not None else None
     config = PlanConfig(sector_km=sector_km, route_km=route_km)
@@ -126,9 +138,12 @@ def plan_command(
     ] = False,
 ) -> None:
     """Write a patrol plan: routes (GeoJSON, GPX), schedule.csv, coverage.geojson, summary."""
-    plan, source = _context(scenario, db, history, osm, start, units, sector_km, route_km)
+    plan, source = _context(scenario, days, db, history, osm, start, units, sector_km, route_km)
     routes = plan.routes(days, seed)
-    summary = write_plan(plan, routes, out, days=days, seed=seed, history_source=source)
+    try:
+        summary = write_plan(plan, routes, out, days=days, seed=seed, history_source=source)
+    except OSError as exc:
+        raise InputError(f"--out {out}: cannot write the plan there ({exc.strerror})") from exc
     if as_json:
         payload = {**summary, "out": str(out), "solve_seconds": plan.solve_seconds}
         typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
@@ -141,6 +156,8 @@ def plan_command(
     )
     for note in summary["notes"]:
         typer.echo(f"note: {note}")
+    if (db is not None or history is not None) and not plan.history_records:
+        typer.echo(f"note: history: {source}")
 
 
 @patrol.command(
@@ -168,7 +185,7 @@ def evaluate_command(
     plan against a fixed round-robin and a highest-value-first schedule."""
     from ..patrol.simulate import STRATEGIES, simulate
 
-    plan, source = _context(scenario, db, history, osm, start, units, sector_km, route_km)
+    plan, source = _context(scenario, days, db, history, osm, start, units, sector_km, route_km)
     total = days * runs * len(STRATEGIES)
     with progress("Simulating violators", total, enabled=not as_json) as advance:
         rates = simulate(plan, days=days, runs=runs, seed=seed, progress=advance)
@@ -195,6 +212,8 @@ def evaluate_command(
         f"{plan.scenario.name}: {runs} violator(s) x {days} day(s), {len(plan.sectors)} sectors, "
         f"history {plan.history_records} record(s), network {plan.network_kind}"
     )
+    if (db is not None or history is not None) and not plan.history_records:
+        typer.echo(f"  note: history: {source}")
     for name in STRATEGIES:
         r = rates[name]
         typer.echo(
@@ -216,7 +235,9 @@ def bench_command(
     sectors: Annotated[int, typer.Option("--sectors", min=2)] = 2000,
     units: Annotated[int, typer.Option("--units", min=1)] = 20,
     seed: SeedOpt = 0,
-    time_limit: Annotated[float, typer.Option("--time-limit", help="HiGHS limit, s")] = 300.0,
+    time_limit: Annotated[
+        float, typer.Option("--time-limit", min=0.0, help="HiGHS limit, s")
+    ] = 300.0,
     as_json: JsonOpt = False,
 ) -> None:
     """Time the specialised solver against HiGHS on the same game written as a MILP."""
@@ -245,7 +266,7 @@ def _parse_day(text: str | None, s: Scenario) -> dt.date:
         raise InputError(f"--start: {text!r} is not a date (YYYY-MM-DD)") from exc
 
 
-def _history(db: Path | None, path: Path | None) -> tuple[list[HistoryRecord], str]:
+def _history(db: str | None, path: Path | None) -> tuple[list[HistoryRecord], str]:
     records: list[HistoryRecord] = []
     sources: list[str] = []
     if path is not None:
@@ -260,51 +281,100 @@ def _history(db: Path | None, path: Path | None) -> tuple[list[HistoryRecord], s
     return records, "; ".join(sources)
 
 
-def history_from_store(db: Path) -> tuple[list[HistoryRecord], str]:
-    """Located, dated events of the event store at ``db``; empty (and why) when unusable."""
-    if not db.is_file() or db.stat().st_size == 0:
-        return [], f"{db}: no event store there (missing or empty): empty history"
+def history_from_store(db: str | Path) -> tuple[list[HistoryRecord], str]:
+    """Located, dated events of the event store at ``db`` (a SQLite path or a
+    ``postgresql://`` URL); empty (and why) when there is no SQLite file."""
+    url = str(db)
+    if not url.startswith(("postgresql://", "postgres://")):
+        path = Path(url)
+        if not path.is_file() or path.stat().st_size == 0:
+            return [], f"{db}: no event store there (missing or empty): empty history"
     try:
         from ..store import open_store
     except ImportError:
         return [], f"{db}: the event store module is not available: empty history"
-    with open_store(db) as store:
+    with open_store(url) as store:
         records = history_from_events(event for _, event in store.events())
     return records, f"{db}: {len(records)} located event(s) from the event store"
 
 
 def read_history_csv(path: Path) -> list[HistoryRecord]:
-    """History records from a CSV: ``lon, lat, date[, weight]`` or UCDP GED columns."""
+    """History records from a CSV: ``lon, lat, date[, weight]`` or UCDP GED columns.
+
+    Every bad row is reported, together, in one :class:`InputError`.
+    """
     try:
-        fh = path.open(encoding="utf-8-sig", newline="")
-    except OSError as exc:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            reader = csv.DictReader(fh)
+            rows = list(reader)
+            cols = set(reader.fieldnames or [])
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{path}: not a UTF-8 text file ({exc.reason} at byte {exc.start})"
+        ) from exc
+    except (OSError, csv.Error) as exc:
         raise InputError(f"cannot read {path}: {exc}") from exc
-    out = []
-    with fh:
-        reader = csv.DictReader(fh)
-        cols = set(reader.fieldnames or [])
-        lon_c = "lon" if "lon" in cols else "longitude"
-        lat_c = "lat" if "lat" in cols else "latitude"
-        date_c = "date" if "date" in cols else "date_start"
-        missing = [c for c in (lon_c, lat_c, date_c) if c not in cols]
-        if missing:
-            raise InputError(
-                f"{path}: missing column(s) {', '.join(missing)}: give lon,lat,date[,weight] "
-                "or UCDP GED columns"
-            )
-        for row_no, row in enumerate(reader, start=2):
+    return _history_rows(path, cols, rows)
+
+
+def _history_rows(
+    path: Path, cols: set[str], rows: list[dict[str | Any, Any]]
+) -> list[HistoryRecord]:
+    lon_c = "lon" if "lon" in cols else "longitude"
+    lat_c = "lat" if "lat" in cols else "latitude"
+    date_c = "date" if "date" in cols else "date_start"
+    missing = [c for c in (lon_c, lat_c, date_c) if c not in cols]
+    if missing:
+        raise InputError(
+            f"{path}: missing column(s) {', '.join(missing)}: give lon,lat,date[,weight] "
+            "or UCDP GED columns"
+        )
+    out: list[HistoryRecord] = []
+    problems: list[str] = []
+    for row_no, row in enumerate(rows, start=2):
+        why: list[str] = []
+        lon = _number(row.get(lon_c), lon_c, -180.0, 180.0, why)
+        lat = _number(row.get(lat_c), lat_c, -90.0, 90.0, why)
+        weight = _number(row.get("weight") or "1", "weight", 0.0, math.inf, why)
+        day: dt.date | None = None
+        text = row.get(date_c)
+        if text is None:
+            why.append(f"{date_c} is missing (the row is short)")
+        else:
             try:
-                out.append(
-                    HistoryRecord(
-                        float(row[lon_c]),
-                        float(row[lat_c]),
-                        dt.date.fromisoformat(row[date_c].strip()[:10]),
-                        float(row.get("weight") or 1.0),
-                    )
-                )
-            except (TypeError, ValueError) as exc:
-                raise InputError(f"{path}, row {row_no}: not a history record ({exc})") from exc
+                day = dt.date.fromisoformat(text.strip()[:10])
+            except ValueError:
+                why.append(f"{date_c} {text!r} is not a date (YYYY-MM-DD)")
+        if None in row:
+            why.append(f"{len(row[None])} value(s) more than the header has columns")
+        if why:
+            problems.append(f"row {row_no}: {'; '.join(why)}")
+        elif lon is not None and lat is not None and weight is not None and day is not None:
+            out.append(HistoryRecord(lon, lat, day, weight))
+    if problems:
+        count = len(problems)
+        shown = [f"  - {p}" for p in problems[:20]]
+        if count > 20:
+            shown.append(f"  ... and {count - 20} more")
+        raise InputError(f"{path}: {count} row(s) are not history records:\n" + "\n".join(shown))
     return out
+
+
+def _number(text: str | None, name: str, low: float, high: float, why: list[str]) -> float | None:
+    """``text`` as a finite number within [low, high]; else None, and why."""
+    if text is None:
+        why.append(f"{name} is missing (the row is short)")
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        why.append(f"{name} {text!r} is not a number")
+        return None
+    if not math.isfinite(value) or not low <= value <= high:
+        within = f"from {low:g} to {high:g}" if math.isfinite(high) else f"of {low:g} or more"
+        why.append(f"{name} {text!r} is not a finite number {within}")
+        return None
+    return value
 
 
 # --- writing a plan --------------------------------------------------------------------

@@ -185,6 +185,7 @@ def tokens_revoke(
 
     store, tokens = _token_store(db)
     with store:
+        before = tokens.get(token_id)
         token = tokens.revoke(token_id)
     if token is None:
         raise NotFound(f"no token {token_id!r}")
@@ -197,5 +198,11 @@ def tokens_revoke(
             "revoked_at": revoked,
         }
         typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        return
+    if before is not None and before.revoked_at is not None:
+        typer.echo(
+            f"{token.id} ({token.role.value}) was already revoked at "
+            f"{before.revoked_at.isoformat()}"
+        )
         return
     typer.echo(f"revoked {token.id} ({token.role.value})")

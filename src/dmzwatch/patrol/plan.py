@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -54,6 +55,21 @@ class PlanConfig:
     max_edge_km: float = 12.0
     detour: float = 1.3
     weights: ValueWeights = field(default_factory=ValueWeights)
+
+    def __post_init__(self) -> None:
+        problems = [
+            f"{name} must be a finite number above 0, got {value!r}"
+            for name, value in (
+                ("sector_km", self.sector_km),
+                ("route_km", self.route_km),
+                ("sweep_km", self.sweep_km),
+                ("speed_kmh", self.speed_kmh),
+                ("day_hours", self.day_hours),
+            )
+            if value is not None and not (math.isfinite(value) and value > 0)
+        ]
+        if problems:
+            raise InputError("patrol plan: " + "; ".join(problems))
 
 
 @dataclass(frozen=True)
@@ -241,7 +257,16 @@ def build_plan(
             budgets.append(a.budget)
             group[a.sectors] = len(budgets) - 1
             cap[a.sectors] = 1.0
-    unreached = int(np.sum(cap == 0))
+    idle = np.zeros(len(sectors), dtype=bool)
+    for d in plans:
+        teams = min(d.units.values()) if d.duty.joint else sum(d.units.values())
+        if teams == 0:
+            idle[d.sectors] = True
+            given = ", ".join(f"{p}={n}" for p, n in d.units.items())
+            notes.append(
+                f"{d.duty.id}: no units ({given}): its {len(d.sectors)} sector(s) go unpatrolled"
+            )
+    unreached = int(np.sum((cap == 0) & ~idle))
     if unreached:
         notes.append(f"{unreached} sector(s) out of reach of every base within the daily route")
     game = SecurityGame.from_values(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -11,6 +12,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from ...errors import InputError, PayloadTooLarge
+from ...events.model import EventKind
 from .._errors import ERROR_RESPONSES
 from ..auth import Reader, Submitter
 from ..intake import EventIn
@@ -60,6 +62,10 @@ _BODY_DOC: dict[str, Any] = {
 }
 
 
+_SURROGATE = re.compile(rb"\\[uU][dD][89a-fA-F]")
+"""A JSON escape of a UTF-16 surrogate: paired it is fine, alone it is not text."""
+
+
 def _territory(svc: Services) -> Any:
     scenario = svc.scenario()
     key = scenario.agreement.territory
@@ -77,6 +83,16 @@ async def post_events(request: Request, who: Submitter, svc: Svc) -> Response:
         data = json.loads(raw)
     except ValueError as exc:
         raise InputError(f"the body is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise InputError("the body is not valid JSON: nested too deeply") from None
+    if _SURROGATE.search(raw):
+        try:
+            json.dumps(data, ensure_ascii=False).encode()
+        except UnicodeEncodeError:
+            raise InputError(
+                "the body is not valid JSON text: it escapes a lone UTF-16 surrogate "
+                "(\\ud800 to \\udfff without its pair), which is no Unicode character"
+            ) from None
     items: list[Any] = data if isinstance(data, list) else [data]
     limit = svc.settings.max_batch
     if len(items) > limit:
@@ -120,6 +136,34 @@ def _bbox(value: str | None) -> tuple[float, float, float, float] | None:
     return west, south, east, north
 
 
+_DAY = re.compile(r"^\s*\d{4}-\d{2}-\d{2}\s*$")
+
+
+def _bound(
+    name: str, value: dt.datetime | None, raw: str | None, tz: dt.tzinfo, problems: list[str]
+) -> dt.datetime | None:
+    """``since``/``until`` as an aware time: a bare day is the whole day in the scenario's
+    timezone (from its first second for ``since``, to its last for ``until``); a time
+    needs a UTC offset and must stay a valid time once converted to UTC."""
+    if value is None:
+        return None
+    if raw is not None and _DAY.match(raw):
+        clock = dt.time.min if name == "since" else dt.time(23, 59, 59)
+        value = dt.datetime.combine(value.date(), clock, tzinfo=tz)
+    elif value.utcoffset() is None:
+        problems.append(
+            f"{name} {raw or value.isoformat()!r} needs a UTC offset "
+            "(e.g. 2018-11-24T00:00:00+03:00 or 2018-11-24T00:00:00Z) or must be a bare day"
+        )
+        return None
+    try:
+        value.astimezone(dt.UTC)
+    except OverflowError:
+        problems.append(f"{name} {raw or value.isoformat()!r} is out of range in UTC")
+        return None
+    return value
+
+
 @router.get(
     "/events",
     response_class=GeoJSONResponse,
@@ -133,10 +177,23 @@ def _bbox(value: str | None) -> tuple[float, float, float, float] | None:
     },
 )
 def list_events(
+    request: Request,
     svc: Svc,
     _: Reader,
-    since: Annotated[dt.datetime | None, Query(description="From this time (ISO 8601)")] = None,
-    until: Annotated[dt.datetime | None, Query(description="Up to this time")] = None,
+    since: Annotated[
+        dt.datetime | None,
+        Query(
+            description="From this time (ISO 8601 with a UTC offset), or from this day "
+            "(YYYY-MM-DD, in the scenario's timezone)"
+        ),
+    ] = None,
+    until: Annotated[
+        dt.datetime | None,
+        Query(
+            description="Up to this time (ISO 8601 with a UTC offset), or to the end of this "
+            "day (YYYY-MM-DD, in the scenario's timezone)"
+        ),
+    ] = None,
     bbox: Annotated[
         str | None,
         Query(description="west,south,east,north (degrees)", examples=["36,35,37.5,36.5"]),
@@ -155,6 +212,21 @@ def list_events(
     """Stored events with their zone, band, p_in_zone and worst verdict, filtered."""
     if limit > svc.settings.page_max:
         raise InputError(f"limit {limit} is over the most one page holds ({svc.settings.page_max})")
+    s = svc.scenario(scenario)
+    problems: list[str] = []
+    tz = s.agreement.timezone
+    since = _bound("since", since, request.query_params.get("since"), tz, problems)
+    until = _bound("until", until, request.query_params.get("until"), tz, problems)
+    zones = [z.id for z in s.agreement.zones]
+    if zone and zone not in zones:
+        problems.append(f"zone {zone!r} is not a zone of {s.name} (zones: {', '.join(zones)})")
+    if kind:
+        try:
+            kind = EventKind.parse(kind).value
+        except ValueError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise InputError("; ".join(problems))
     q = EventQuery(
         since=since,
         until=until,
@@ -170,7 +242,6 @@ def list_events(
         offset=offset,
     )
     store = svc.store()
-    s = svc.scenario(scenario)
     current = svc.findings.current(store, s.agreement.id)
     body = query_events(store, s, q, verdict_lookup(current))
     return GeoJSONResponse(json.dumps(body, ensure_ascii=False, allow_nan=False).encode())

@@ -33,6 +33,8 @@ router = APIRouter(prefix="/api", responses=ERROR_RESPONSES)
 Svc = Annotated[Services, Depends(services)]
 
 
+MAX_ID = 2**63 - 1  # the largest id the database stores
+
 ScenarioQuery = Annotated[
     str | None, Query(description="Scenario (default: the server's scenario)")
 ]
@@ -102,7 +104,9 @@ def quarantine(
     reason: Annotated[
         str | None, Query(max_length=200, description="Substring of a problem's reason")
     ] = None,
-    ingest: Annotated[int | None, Query(ge=1, description="Ingest id (see /api/ingests)")] = None,
+    ingest: Annotated[
+        int | None, Query(ge=1, le=MAX_ID, description="Ingest id (see /api/ingests)")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=100_000)] = 1000,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> Quarantine:
@@ -132,7 +136,9 @@ def ingests(svc: Svc, _: Reader) -> Ingests:
 def links(
     svc: Svc,
     _: Reader,
-    event: Annotated[int | None, Query(ge=1, description="Links of this event id")] = None,
+    event: Annotated[
+        int | None, Query(ge=1, le=MAX_ID, description="Links of this event id")
+    ] = None,
     source: Annotated[
         str | None, Query(max_length=100, description="Links with an event of this source")
     ] = None,
