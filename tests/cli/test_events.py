@@ -86,7 +86,9 @@ def test_quarantined_rows_export_to_a_csv_that_ingests_once_fixed(
         'id,day,x,y\nr1,2018-10-20,36.7,35.4\nr2,2018-10-20,36.7,north\n"r3",soon,36.6,"35,5"\n'
     )
     db = str(tmp_path / "s.db")
-    run(capsys, "ingest", str(path), "--db", db, *MAP, "--source", "observers")
+    code, out, _ = run(capsys, "ingest", str(path), "--db", db, *MAP, "--source", "observers")
+    assert "quarantined 2" in out and "problems of the quarantined rows" in out
+    assert "  1 x not a date" in out and "  2 x not a number" in out  # r2's y, r3's y
     fix = tmp_path / "fix.csv"
     code, out, err = run(
         capsys, "quarantine", "--db", db, "--file", "reports.csv", "--csv", str(fix)

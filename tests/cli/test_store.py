@@ -48,3 +48,14 @@ def test_ingest_creates_the_store_and_readers_then_open_it(
     capsys.readouterr()
     assert main(["verify", "--db", db]) == 0
     assert "intact: 1 evidence entries" in capsys.readouterr().out
+
+
+def test_an_empty_file_is_not_taken_for_a_store(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "empty.db"
+    db.touch()
+    for url in (str(db), f"sqlite:///{db}"):
+        assert main(["verify", "--db", url]) == 2
+        assert "the file is empty" in capsys.readouterr().err
+    assert db.stat().st_size == 0  # left as it was

@@ -16,8 +16,13 @@ def require_store(db: str) -> None:
     Opening a missing SQLite path would create an empty store, and a reading command would
     then report nothing to see (``verify``: an intact, empty log) instead of the typo.
     """
-    if "://" not in db and not Path(db).is_file():
+    if "://" in db and not db.startswith("sqlite:///"):
+        return
+    path = Path(db.removeprefix("sqlite:///"))
+    if not path.is_file():
         raise InputError(f"no store at {db}: ingest events first (dmzwatch ingest FILE --db {db})")
+    if path.stat().st_size == 0:
+        raise InputError(f"no store at {db}: the file is empty (ingest events into it first)")
 
 
 def existing_store(db: str) -> Store:

@@ -132,8 +132,10 @@ def ingest(
         typer.echo(
             f"warnings (stored as given): {result.warnings} rows with low/best/high out of order"
         )
+    if result.reasons:
+        typer.echo("problems of the quarantined rows (a row can have several):")
     for reason, count in sorted(result.reasons.items(), key=lambda kv: -kv[1]):
-        typer.echo(f"  quarantined: {count} x {reason}")
+        typer.echo(f"  {count} x {reason}")
 
 
 @app.command(
