@@ -543,6 +543,17 @@ def test_ring_not_closed(tmp_path: Path) -> None:
     )
 
 
+def test_a_line_across_the_180th_meridian(tmp_path: Path) -> None:
+    text = edited(
+        "coordinates = [[36.20, 35.70], [36.60, 35.60]]",
+        "coordinates = [[179.5, 65.0], [-179.5, 65.2]]",
+    )
+    problem = the_problem(write(tmp_path, text))
+    assert problem.key.startswith("lines.")
+    assert "jumps 359 degrees of longitude" in problem.message
+    assert "crosses the 180th meridian" in problem.message
+
+
 def test_end_before_start(tmp_path: Path) -> None:
     text = edited("start = 2020-03-10\n", "start = 2020-03-10\nend = 2020-03-09\n")
     problem = the_problem(write(tmp_path, text))

@@ -200,6 +200,17 @@ def _geometry_problem(geometry: Mapping[str, Any]) -> str | None:
     return None
 
 
+def _antimeridian_jump(geom: BaseGeometry) -> float | None:
+    """The largest jump in longitude between consecutive vertices, when over 180 degrees
+    (the line wraps across the 180th meridian), else None."""
+    worst = 0.0
+    for part in shapely.get_parts(geom):
+        lon = shapely.get_coordinates(part)[:, 0]
+        if lon.size > 1:
+            worst = max(worst, float(np.max(np.abs(np.diff(lon)))))
+    return worst if worst > 180 else None
+
+
 # -- references and geometry ----------------------------------------------------------
 
 
@@ -352,6 +363,14 @@ class _Resolver:
             return None
         if geom.length == 0:
             self.report(where, "the line has zero length")
+            return None
+        jump = _antimeridian_jump(geom)
+        if jump is not None:
+            self.report(
+                where,
+                f"a segment jumps {jump:g} degrees of longitude: the line crosses the 180th "
+                "meridian, and zones are not built across it",
+            )
             return None
         return Line(key, geom, section.description.strip(), section.schematic)
 
