@@ -20,6 +20,8 @@ READERS = [
     ["humanitarian", "-s", "idlib-2018"],
     ["report", "-s", "idlib-2018", "--date", "2018-11-24", "--no-pdf", "--out", "OUT"],
     ["export", "--sign", "KEY", "--out", "OUT/bundle.json"],
+    ["tokens", "list"],
+    ["tokens", "revoke", "tok_x"],
 ]
 
 

@@ -14,6 +14,7 @@ import typer
 from . import app
 from ._help import examples
 from ._options import DbOpt, JsonOpt
+from ._store import require_store
 from ._table import table
 
 if TYPE_CHECKING:
@@ -67,10 +68,13 @@ tokens_app = typer.Typer(
 app.add_typer(tokens_app, name="tokens")
 
 
-def _token_store(db: str) -> tuple[Store, TokenStore]:
+def _token_store(db: str, *, create: bool = False) -> tuple[Store, TokenStore]:
+    """The store's tokens; a missing SQLite store is created only for ``create``."""
     from ..api.tokens import TokenStore
     from ..store import open_store
 
+    if not create:
+        require_store(db)
     store = open_store(db)
     return store, TokenStore(lambda: store)
 
@@ -100,7 +104,7 @@ def tokens_create(
     """
     from ..api.tokens import Role
 
-    store, tokens = _token_store(db)
+    store, tokens = _token_store(db, create=True)
     with store:
         token, secret = tokens.create(Role.parse(role), party=party, label=label)
     if as_json:
