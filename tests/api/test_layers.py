@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import shapely
 from shapely.geometry import shape
 
 from dmzwatch import Scenario
 from dmzwatch.api.layers import Layer, layer_collection, zones_collection
+from dmzwatch.scenario import scenario_path
 
-from .conftest import Api
+from .conftest import Api, make_api
 
 
 def test_zones_are_core_and_fringe_polygons(idlib: Scenario) -> None:
@@ -78,3 +81,33 @@ def test_scenarios_list_the_default_and_what_each_holds(api: Api) -> None:
     }
     assert idlib["layers"] == ["areas", "lines", "places", "territory"]
     assert idlib["rules"] and all(r["clause"] for r in idlib["rules"])
+
+
+def test_a_default_agreement_file_is_served_under_the_name_the_list_gives_it(
+    tmp_path: Path,
+) -> None:
+    # a server started on an agreement file lists it under its agreement's id; that name
+    # must then open the scenario, its zones and its layers (the web map asks by it)
+    text = (scenario_path("minsk-2015")).read_text(encoding="utf-8")
+    agreement = tmp_path / "agreement.toml"
+    agreement.write_text(text.replace('id = "minsk-2015"', 'id = "minsk-local"', 1), "utf-8")
+    api = make_api(tmp_path, scenario=str(agreement))
+    with api.client as client:
+        listed = {s["name"]: s["default"] for s in client.get("/api/scenarios").json()}
+        assert listed["minsk-local"] is True and listed["minsk-2015"] is False
+        one = client.get("/api/scenarios/minsk-local")
+        assert one.status_code == 200, one.text
+        assert one.json()["name"] == "minsk-local" and one.json()["default"] is True
+        zones = client.get("/api/zones?scenario=minsk-local")
+        assert zones.status_code == 200 and len(zones.json()["features"]) == 4
+        lines = client.get("/api/layers/lines?scenario=minsk-local")
+        assert lines.status_code == 200 and lines.json()["scenario"] == "minsk-local"
+        # the built-in names keep their own scenario
+        built_in = client.get("/api/scenarios/minsk-2015").json()
+        assert built_in["name"] == "minsk-2015" and built_in["default"] is False
+        assert client.get("/api/scenarios/nowhere").status_code == 404
+        # the readers' resources take that name too
+        reader = api.headers("analyst")
+        for url in ("/api/events", "/api/findings", "/api/patrol/coverage"):
+            got = client.get(f"{url}?scenario=minsk-local", headers=reader)
+            assert got.status_code == 200, (url, got.text)

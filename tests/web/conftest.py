@@ -7,6 +7,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ import uvicorn
 from fastapi.testclient import TestClient
 
 from dmzwatch.api import ApiSettings, Role, create_app
+from dmzwatch.scenario import scenario_path
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -69,6 +71,26 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+@contextmanager
+def _serve(app: Any) -> Iterator[str]:
+    """Run ``app`` with uvicorn in a thread on a free loopback port; yield its base URL."""
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started and thread.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started, "the API did not start"
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+
+
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     tmp: Path = tmp_path_factory.mktemp("web")
@@ -87,22 +109,64 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         events = client.get("/api/events", headers=auth).json()
     with_verdict = sum(f["properties"]["verdict"] != "none" for f in events["features"])
     assert 0 < with_verdict < len(EVENTS)
+    with _serve(app) as url:
+        yield Served(url, secrets, len(EVENTS), with_verdict)
 
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+
+#: Texts a page must show as text, never as markup.
+HOSTILE = (
+    "<img src=x data-bad=1> \"quoted\" & 'single' </td><script>document.body.dataset.bad=1</script>"
+)
+ARABIC = "قصف مدفعي على أطراف بلدة كفرنبل"
+
+
+@pytest.fixture(scope="module")
+def served_file(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """A server started on an agreement file (a copy of idlib-2018 under the id
+    ``idlib-local``, with markup in its line's description and its zone's title) that holds
+    at most 2 records a page, over a store with events whose texts hold markup and Arabic."""
+    tmp: Path = tmp_path_factory.mktemp("web-file")
+    text = scenario_path("idlib-2018").read_text(encoding="utf-8")
+    data = scenario_path("idlib-2018").parent.parent / "data"
+    text = text.replace('"../data/', f'"{data.as_posix()}/')
+    text = text.replace('id = "idlib-2018"', 'id = "idlib-local"', 1)
+    text = text.replace(
+        'description = "Approximate line of contact',
+        'description = "<b>Line</b> &amp; approximate line of contact',
+        1,
     )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and thread.is_alive() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "the API did not start"
-    try:
-        yield Served(f"http://127.0.0.1:{port}", secrets, len(EVENTS), with_verdict)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
+    text = text.replace('title = "Demilitarized zone"', 'title = "Zone <i>DMZ</i> & co"', 1)
+    agreement = tmp / "idlib-local.toml"
+    agreement.write_text(text, encoding="utf-8")
+    settings = ApiSettings(
+        db=str(tmp / "store.db"),
+        reports_dir=tmp / "reports",
+        auto_check=False,
+        scenario=str(agreement),
+        page_max=2,
+    )
+    app = create_app(settings)
+    tokens = app.state.dmzwatch.tokens
+    secrets = {
+        "monitor": tokens.create(Role.MONITOR, party="TR")[1],
+        "admin": tokens.create(Role.ADMIN)[1],
+    }
+    events = [
+        _event(
+            1, "2018-11-02", 36.6513, 35.4421, equipment_class="tank", actor="NFL", text=HOSTILE
+        ),
+        _event(2, "2018-11-10", 36.5700, 35.8300, kind="strike", actor=HOSTILE, text=ARABIC),
+        _event(3, "2018-11-24", 36.3300, 35.8200, equipment_class="mortar", actor="HTS"),
+        _event(4, "2018-12-05", 36.6400, 35.9300, kind="incident", text="market reopened"),
+        _event(5, "2019-01-15", 36.7040, 35.5590, equipment_class="tank", actor="NFL"),
+    ]
+    with TestClient(app) as client:
+        auth = {"Authorization": f"Bearer {secrets['monitor']}"}
+        assert client.post("/api/events", json=events, headers=auth).json()["stored"] == 5
+        admin = {"Authorization": f"Bearer {secrets['admin']}"}
+        assert client.post("/api/check", headers=admin).status_code == 200
+    with _serve(app) as url:
+        yield Served(url, secrets, len(events), 0)
 
 
 @pytest.fixture(scope="module")

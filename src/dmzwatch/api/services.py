@@ -80,12 +80,17 @@ class Services:
     def scenario(self, name: str | None = None) -> Scenario:
         """The scenario called ``name`` (default: the configured one).
 
-        Only the names of :meth:`scenario_names` are accepted: a client cannot make the
-        server read an arbitrary agreement file.
+        Only the names of :meth:`scenario_names` are accepted, and the name the scenario list
+        gives the default (its agreement's id, where the server was started on an agreement
+        file): a client cannot make the server read an arbitrary agreement file.
         """
         name = name or self.settings.scenario
-        if name not in self.scenario_names():
-            raise ScenarioNotFound(name, self.scenario_names())
+        names = self.scenario_names()
+        if name not in names:
+            default = load_scenario(self.settings.scenario)
+            if name == default.name:
+                return default
+            raise ScenarioNotFound(name, names)
         return load_scenario(name)
 
     def cached(self, kind: str, key: str, build: Callable[[], T]) -> T:

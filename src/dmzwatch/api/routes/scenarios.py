@@ -92,7 +92,9 @@ def scenarios(svc: Svc, _: Anyone) -> list[ScenarioInfo]:
 @router.get("/scenarios/{name}", tags=["scenarios"])
 def scenario(name: str, svc: Svc, _: Anyone) -> ScenarioInfo:
     """One scenario: parties, zones, rules and milestones."""
-    return _info(svc.scenario(name), name == svc.settings.scenario)
+    s = svc.scenario(name)
+    # a name that is not among the server's names was found as the default's agreement id
+    return _info(s, name == svc.settings.scenario or name not in svc.scenario_names())
 
 
 def _geojson_bytes(svc: Services, kind: str, name: str, build: Any) -> bytes:

@@ -47,11 +47,18 @@
   L.control.scale({ imperial: false, position: "bottomright" }).addTo(map);
 
   // ------------------------------------------------------------------ API access
+  // A refused token (revoked, unknown) is refused on every route, open ones included: drop
+  // it, say so, and ask again without it, so that the page goes on as an anonymous one.
   function api(path) {
     var headers = { Accept: "application/json" };
-    if (state.token) headers.Authorization = "Bearer " + state.token;
+    var sent = state.token;
+    if (sent) headers.Authorization = "Bearer " + sent;
     return fetch(path, { headers: headers }).then(function (r) {
       return r.json().catch(function () { return {}; }).then(function (body) {
+        if (r.status === 401 && sent) {
+          if (state.token === sent) tokenRefused();
+          return api(path);
+        }
         if (!r.ok) {
           var err = new Error((body.error && body.error.message) || r.statusText);
           err.status = r.status;
@@ -60,6 +67,13 @@
         return body;
       });
     });
+  }
+
+  // The query naming the scenario shown: none for the server's default one, which the
+  // server may know under a file name rather than the agreement's id.
+  function scenarioQuery(sep) {
+    var info = state.scenario;
+    return info && !info["default"] ? sep + "scenario=" + encodeURIComponent(info.name) : "";
   }
 
   function el(tag, attrs, children) {
@@ -75,6 +89,9 @@
     return node;
   }
 
+  // Tooltip content as text: Leaflet puts a string in as HTML, and names come from data files.
+  function text(value) { return el("span", { text: value == null ? "" : String(value) }); }
+
   function setStatus(name, value) { document.body.dataset[name] = String(value); }
 
   // ------------------------------------------------------------------ token
@@ -87,22 +104,39 @@
     state.token = sessionStorage.getItem(TOKEN_KEY) || "";
   }
 
+  function showWho() {
+    var me = state.me || {};
+    $("who").textContent = me.role ? me.role + (me.party ? " · " + me.party : "")
+      : state.refused ? "token refused" : "not signed in";
+    $("sign-out").hidden = !me.role;
+    $("token").hidden = !!me.role;
+    $("token-form").querySelector("button[type=submit]").hidden = !!me.role;
+  }
+
   function whoAmI() {
     return api("/api/me").then(function (me) {
       state.me = me;
-      var who = me.role ? me.role + (me.party ? " · " + me.party : "") : "not signed in";
-      $("who").textContent = who;
-      $("sign-out").hidden = !me.role;
-      $("token").hidden = !!me.role;
-      $("token-form").querySelector("button[type=submit]").hidden = !!me.role;
-    }).catch(function (err) {
-      if (err.status === 401) {
-        sessionStorage.removeItem(TOKEN_KEY);
-        state.token = "";
-        $("who").textContent = "token refused";
-        return whoAmI();
-      }
-      throw err;
+      if (me.role) state.refused = false;
+      showWho();
+    });
+  }
+
+  // The server refused the token: sign out, and take away what it showed.
+  function tokenRefused() {
+    sessionStorage.removeItem(TOKEN_KEY);
+    state.token = "";
+    state.refused = true;
+    state.me = { role: null, party: null, token_id: null };
+    showWho();
+    if (!state.scenario) return;
+    resetPatrol();
+    loadEvents();
+    loadReports();
+  }
+
+  function signedInAgain() {
+    whoAmI().then(resetPatrol).then(loadEvents).then(loadReports).catch(function (err) {
+      $("notice").textContent = "The server could not be asked: " + err.message;
     });
   }
 
@@ -112,13 +146,15 @@
     if (!value) return;
     sessionStorage.setItem(TOKEN_KEY, value);
     state.token = value;
+    state.refused = false;
     $("token").value = "";
-    whoAmI().then(resetPatrol).then(loadEvents).then(loadReports);
+    signedInAgain();
   });
   $("sign-out").addEventListener("click", function () {
     sessionStorage.removeItem(TOKEN_KEY);
     state.token = "";
-    whoAmI().then(resetPatrol).then(loadEvents).then(loadReports);
+    state.refused = false;
+    signedInAgain();
   });
 
   // ------------------------------------------------------------------ base layers
@@ -130,14 +166,15 @@
     state.patrolOn = false;
   }
 
-  function loadBase(name) {
-    var q = "?scenario=" + encodeURIComponent(name);
+  function loadBase(current) {
+    var q = scenarioQuery("?");
     var info = state.scenario;
     var want = ["lines", "places"].concat(info.layers.indexOf("areas") >= 0 ? ["areas"] : [])
       .concat(info.layers.indexOf("territory") >= 0 ? ["territory"] : []);
     return Promise.all([api("/api/zones" + q)].concat(want.map(function (l) {
       return api("/api/layers/" + l + q);
     }))).then(function (parts) {
+      if (!current()) return;
       clearLayers();
       var zones = parts[0];
       var byName = {};
@@ -146,7 +183,7 @@
         state.layers.governorates = L.geoJSON(byName.areas, {
           pane: "govs", style: function () { return STYLE.gov; }, interactive: false,
           onEachFeature: function (f, layer) {
-            layer.bindTooltip(f.properties.name, {
+            layer.bindTooltip(text(f.properties.name), {
               permanent: true, direction: "center", className: "label-gov", opacity: 1
             });
           }
@@ -160,17 +197,17 @@
       state.layers.zoneFringe = L.geoJSON(zones, {
         pane: "zones", filter: function (f) { return f.properties.band === "fringe"; },
         style: function () { return STYLE.fringe; },
-        onEachFeature: function (f, layer) { layer.bindTooltip(zoneText(f.properties), { sticky: true }); }
+        onEachFeature: function (f, layer) { layer.bindTooltip(text(zoneText(f.properties)), { sticky: true }); }
       }).addTo(map);
       state.layers.zoneCore = L.geoJSON(zones, {
         pane: "zones", filter: function (f) { return f.properties.band !== "fringe"; },
         style: function () { return STYLE.core; },
-        onEachFeature: function (f, layer) { layer.bindTooltip(zoneText(f.properties), { sticky: true }); }
+        onEachFeature: function (f, layer) { layer.bindTooltip(text(zoneText(f.properties)), { sticky: true }); }
       }).addTo(map);
       state.layers.lines = L.geoJSON(byName.lines, {
         pane: "lines", style: function () { return STYLE.line; },
         onEachFeature: function (f, layer) {
-          layer.bindTooltip(f.properties.description || f.properties.id, { sticky: true });
+          layer.bindTooltip(text(f.properties.description || f.properties.id), { sticky: true });
         }
       }).addTo(map);
       state.layers.places = L.geoJSON(byName.places, {
@@ -180,7 +217,7 @@
           var marker = L.circleMarker(ll, L.extend({}, STYLE.place, {
             pane: "places", radius: big ? 3.5 : 2.5, className: "place"
           }));
-          marker.bindTooltip(f.properties.name, big ? {
+          marker.bindTooltip(text(f.properties.name), big ? {
             permanent: true, direction: "right", className: "label-place", offset: [3, 0], opacity: 1
           } : { direction: "right" });
           return marker;
@@ -213,7 +250,8 @@
     var list = $("legend");
     list.textContent = "";
     rows.forEach(function (r) {
-      if (!state.layers[r[0]]) return;
+      // a layer with nothing in it (no fringe, no places in this scenario) gets no legend row
+      if (!state.layers[r[0]] || !state.layers[r[0]].getLayers().length) return;
       var box = el("input", { type: "checkbox", "data-layer": r[0] });
       box.checked = map.hasLayer(state.layers[r[0]]);
       box.addEventListener("change", function () {
@@ -270,7 +308,7 @@
     var note = $("patrol-note");
     note.textContent = "Solving the patrol plan…";
     var name = state.scenario.name;
-    return api("/api/patrol/coverage?scenario=" + encodeURIComponent(name)).then(function (fc) {
+    return api("/api/patrol/coverage" + scenarioQuery("?")).then(function (fc) {
       if (!state.patrolOn || state.scenario.name !== name) return;
       state.patrol = L.geoJSON(fc, {
         pane: "patrol",
@@ -285,6 +323,7 @@
         ", solver " + s.solver_status + ". A plan, not observed patrols.";
       setStatus("patrol", fc.features.length);
     }).catch(function (err) {
+      if (!state.patrolOn || state.scenario.name !== name) return;
       note.textContent = "Patrol coverage could not be loaded: " + err.message;
       setStatus("patrol", "error");
     });
@@ -294,6 +333,7 @@
     if (state.patrol) map.removeLayer(state.patrol);
     state.patrol = null;
     state.patrolOn = false;
+    setStatus("patrol", "off");
     if (state.scenario) drawLegend();
   }
 
@@ -304,26 +344,35 @@
   }
 
   function loadEvents() {
+    var gen = state.eventsGen = (state.eventsGen || 0) + 1;
     if (state.eventLayer) { map.removeLayer(state.eventLayer); state.eventLayer = null; }
     state.events = [];
     if (!state.me || !state.me.role) {
-      $("notice").textContent = "Enter an API token to see events and findings.";
+      $("notice").textContent = (state.refused ? "The API token was refused (revoked or unknown). " : "") +
+        "Enter an API token to see events and findings.";
       prepareTime();
       applyFilters();
       setStatus("events", "none");
       return Promise.resolve();
     }
     $("notice").textContent = "Loading events…";
-    var q = "/api/events?scenario=" + encodeURIComponent(state.scenario.name) + "&limit=" + PAGE;
     var all = [];
-    function page(offset) {
-      return api(q + "&offset=" + offset).then(function (fc) {
+    // The server may hold fewer records a page than PAGE (DMZWATCH_PAGE_MAX): it refuses
+    // such a limit with 400, naming its most at the end; ask again with that (or half).
+    function page(offset, limit) {
+      return api("/api/events?limit=" + limit + "&offset=" + offset + scenarioQuery("&")).catch(function (err) {
+        if (err.status !== 400 || limit <= 1) throw err;
+        var most = /\((\d+)\)\s*$/.exec(err.message);
+        return { retry: most && +most[1] >= 1 && +most[1] < limit ? +most[1] : Math.floor(limit / 2) };
+      }).then(function (fc) {
+        if (fc.retry) return page(offset, fc.retry);
         all = all.concat(fc.features);
-        if (fc.features.length && all.length < fc.total) return page(offset + fc.features.length);
+        if (fc.features.length && all.length < fc.total) return page(offset + fc.features.length, limit);
         return all;
       });
     }
-    return page(0).then(function (features) {
+    return page(0, PAGE).then(function (features) {
+      if (gen !== state.eventsGen) return;
       state.events = features;
       $("notice").textContent = features.length ? "" : "No events stored yet.";
       prepareTime();
@@ -331,6 +380,7 @@
       applyFilters();
       setStatus("events", features.length);
     }).catch(function (err) {
+      if (gen !== state.eventsGen) return;
       $("notice").textContent = "Events could not be loaded: " + err.message;
       setStatus("events", "error");
     });
@@ -461,7 +511,7 @@
       return;
     }
     list.appendChild(el("p", { className: "meta", text: "Loading findings…" }));
-    api("/api/findings?event=" + encodeURIComponent(p.key) + "&scenario=" + encodeURIComponent(state.scenario.name))
+    api("/api/findings?event=" + encodeURIComponent(p.key) + scenarioQuery("&"))
       .then(function (body) {
         list.textContent = "";
         body.items.forEach(function (fd) { list.appendChild(findingBox(fd)); });
@@ -541,9 +591,14 @@
   $("window").addEventListener("change", applyFilters);
   $("actor").addEventListener("change", applyFilters);
 
+  // Switching scenarios: the last one chosen wins, whatever order the answers come in.
   function selectScenario(name) {
+    var seq = state.selecting = (state.selecting || 0) + 1;
+    var current = function () { return seq === state.selecting; };
     setStatus("ready", "no");
-    return api("/api/scenarios/" + encodeURIComponent(name)).then(function (info) {
+    var known = (state.scenarios || []).filter(function (s) { return s.name === name; })[0];
+    return (known ? Promise.resolve(known) : api("/api/scenarios/" + encodeURIComponent(name))).then(function (info) {
+      if (!current()) return null;
       state.scenario = info;
       $("scenario-title").textContent = info.title + " · signed " + info.signed;
       try {
@@ -551,16 +606,22 @@
           timeZone: info.timezone, year: "numeric", month: "2-digit", day: "2-digit"
         });
       } catch (e) { state.dayFormat = null; }
-      return loadBase(name);
-    }).then(loadEvents).then(function () { setStatus("ready", "yes"); });
+      return loadBase(current).then(function () { return current() ? loadEvents() : null; });
+    }).then(function () { if (current()) setStatus("ready", "yes"); });
   }
 
-  $("scenario").addEventListener("change", function () { selectScenario($("scenario").value); });
+  $("scenario").addEventListener("change", function () {
+    selectScenario($("scenario").value).catch(function (err) {
+      $("notice").textContent = "The scenario could not load: " + err.message;
+      setStatus("ready", "error");
+    });
+  });
 
   readToken();
   whoAmI()
     .then(function () { return api("/api/scenarios"); })
     .then(function (list) {
+      state.scenarios = list;
       var select = $("scenario");
       var chosen = list[0] && list[0].name;
       list.forEach(function (s) {
