@@ -66,6 +66,20 @@ def test_outside_nothing_unless_the_disc_reaches_in(idlib: dmzwatch.Scenario, b:
     assert f.event_ids == ("test:" + vague.source_id,)
     assert f.verdict is Verdict.POSSIBLE and f.band == ""
     assert 0.1 <= f.p_in_zone < 0.9
+    assert f"uncertain: {f.p_in_zone:.0%} in the zone is below the 90%" in " ".join(f.reasons)
+
+
+def test_a_vague_fringe_location_gives_its_share_of_the_zone(
+    idlib: dmzwatch.Scenario, b: Any
+) -> None:
+    vague = b.event(
+        b.TAFTANAZ, b.day(2018, 11, 1), equipment_class="tank", actors=NFL, precision_km=6.0
+    )
+    (f,) = _run(idlib, vague)
+    assert f.verdict is Verdict.POSSIBLE and f.band == "fringe"
+    assert f.p_in_core < f.p_in_zone < 0.9
+    text = " ".join(f.reasons)
+    assert f"uncertain: {f.p_in_zone:.0%} in the zone is below the 90%" in text
 
 
 def test_inferred_strike_with_both_sides_is_possible_and_says_why(

@@ -150,8 +150,10 @@ class Judgement:
                 "gives the depth as a range, so the zone may not reach the rest"
             )
         elif p_core < ctx.thresholds.violation:
+            # the zone's share when it is the one too small, else the core's (no fringe)
+            share = p if p < ctx.thresholds.violation else p_core
             self.reasons.append(
-                f"the location is uncertain: {p_core:.0%} in the zone is below the "
+                f"the location is uncertain: {share:.0%} in the zone is below the "
                 f"{ctx.thresholds.violation:.0%} a violation needs"
             )
 
