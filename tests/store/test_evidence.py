@@ -170,3 +170,50 @@ def test_links_and_quarantine_problems_are_covered_by_the_log(
         store.db.execute(sql)
         result = verify(store)
     assert not result.ok and f"{result.record}: {result.reason}".startswith(expected), result
+
+
+def _checked_store(url: str, tmp_path: Path) -> None:
+    """The real UCDP events of November 2018, checked against the Idlib agreement."""
+    from dmzwatch import load_scenario
+    from dmzwatch.rules.engine import Engine
+    from dmzwatch.store.findings import check_and_record
+
+    with UCDP.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        rows = [r for r in reader if r["date_start"].startswith("2018-11")]
+    path = tmp_path / "nov.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    with open_store(url) as store:
+        ingest(store, path)
+        run = check_and_record(store, Engine(load_scenario("idlib-2018")))
+        assert run.recorded.new >= 2
+        assert verify(store).ok
+
+
+@pytest.mark.parametrize(
+    ("sql", "expected"),
+    [
+        ("UPDATE findings SET verdict = 'compliant' WHERE id = 1", "does not match"),
+        ("UPDATE findings SET payload = payload || ' ' WHERE id = 1", "does not match"),
+        ("UPDATE findings SET status = 'withdrawn' WHERE id = 1", "but the log makes it current"),
+        ("DELETE FROM findings WHERE id = 1", "its evidence entry exists but the row is gone"),
+        (
+            "INSERT INTO findings (revision, finding_id, agreement, rule, verdict, first_day, "
+            "payload, evidence_seq, status) SELECT revision, finding_id, agreement, rule, "
+            "verdict, first_day, payload, evidence_seq, status FROM findings WHERE id = 1",
+            "has no evidence entry (inserted outside the log)",
+        ),
+    ],
+)
+def test_findings_are_covered_by_the_log(
+    store_url: str, tmp_path: Path, sql: str, expected: str
+) -> None:
+    _checked_store(store_url, tmp_path)
+    with open_store(store_url) as store:
+        store.db.execute(sql)
+        result = verify(store)
+    assert not result.ok and expected in str(result.reason), result
+    assert str(result.record).startswith(("finding row ", "finding f")), result

@@ -1,9 +1,10 @@
 """Verify a store: the evidence chain is intact and every record matches its entry.
 
 Finds the first broken record: an entry whose hash or link to the previous entry is wrong
-(altered, removed, inserted or reordered entries), an event, quarantine row or
-probable-duplicate link whose content no longer matches its entry, an entry whose record
-is gone, a record with no entry at all, or a table that cannot be read (dropped).
+(altered, removed, inserted or reordered entries), an event, quarantine row,
+probable-duplicate link or finding whose content no longer matches its entry (or a finding
+marked current that the log does not make current), an entry whose record is gone, a record
+with no entry at all, or a table that cannot be read (dropped).
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ def _verify(store: Store) -> Verification:
     prev = GENESIS
     expected_seq = 1
     seen: dict[tuple[str, str], tuple[int, dict[str, object]]] = {}
+    findings_logged: dict[int, tuple[str, str, dict[str, object]]] = {}
     count = 0
     for seq, kind, record_id, payload, prev_hash, digest in db.execute(
         "SELECT seq, kind, record_id, payload, prev_hash, hash FROM evidence ORDER BY seq"
@@ -82,6 +84,8 @@ def _verify(store: Store) -> Verification:
         prev = digest
         expected_seq += 1
         seen[(kind, record_id)] = (seq, body)
+        if kind in ("finding", "finding-withdrawn") and "revision" in body:
+            findings_logged[seq] = (kind, record_id, body)  # recorded by ``check``
     if broken:
         seq, record, reason = broken[0]
         return Verification(False, count, record, reason)
@@ -176,10 +180,70 @@ def _verify(store: Store) -> Verification:
                     "its evidence entry exists but the row is gone (removed)",
                 )
             )
+    problems += _finding_problems(store, findings_logged)
     if problems:
         seq, record, reason = min(problems)
         return Verification(False, count, record, reason)
     return Verification(True, count)
+
+
+def _finding_problems(
+    store: Store, logged: dict[int, tuple[str, str, dict[str, object]]]
+) -> list[tuple[int, str, str]]:
+    """Each row of the findings table against the entry that recorded it (``evidence_seq``),
+    which row is current against the newest entry of its finding, and entries whose row is
+    gone. ``logged``: the finding and finding-withdrawn entries that ``check`` recorded (with
+    a revision), by sequence number; other entries appended to the log are checked by the
+    chain alone."""
+    try:
+        rows = store.db.query(
+            "SELECT id, finding_id, agreement, rule, verdict, first_day, revision, payload, "
+            "evidence_seq, status FROM findings ORDER BY id"
+        )
+    except store.db.errors:
+        if not logged:
+            return []  # no check ever ran: no findings table, nothing to check
+        raise
+    newest: dict[str, int] = {}  # finding id -> seq of its newest entry of either kind
+    for seq, (_, fid, _) in logged.items():
+        newest[fid] = max(seq, newest.get(fid, 0))
+    problems: list[tuple[int, str, str]] = []
+    recorded: set[int] = set()
+    for row_id, fid, agreement, rule, verdict, first_day, revision, payload, seq, status in rows:
+        seq = int(seq)
+        name = f"finding row {row_id} ({fid})"
+        entry = None if seq in recorded else logged.get(seq)  # one row per entry
+        recorded.add(seq)
+        try:
+            stored = json.loads(payload)
+        except ValueError:
+            stored = None
+        if entry is None or entry[0] != "finding" or entry[1] != fid:
+            problems.append(
+                (10**18 + int(row_id), name, "has no evidence entry (inserted outside the log)")
+            )
+        elif (
+            not isinstance(stored, dict)
+            or sha256_hex(payload) != revision
+            or entry[2].get("revision") != revision
+            or canonical_json(stored) != canonical_json(entry[2].get("finding"))
+            or [stored.get(k) for k in ("agreement", "rule", "verdict", "first_day")]
+            != [agreement, rule, verdict, first_day]
+        ):
+            problems.append(
+                (seq, name, "stored finding does not match its evidence entry (altered)")
+            )
+        elif (status == "current") != (newest.get(fid) == seq):
+            should = "current" if newest.get(fid) == seq else "not current"
+            problems.append(
+                (seq, name, f"its status is {status!r}, but the log makes it {should} (altered)")
+            )
+    for seq, (kind, fid, _) in sorted(logged.items()):
+        if kind == "finding" and seq not in recorded:
+            problems.append(
+                (seq, f"finding {fid}", "its evidence entry exists but the row is gone (removed)")
+            )
+    return problems
 
 
 def _same_json(stored: str, logged: object) -> bool:
