@@ -46,7 +46,9 @@ def test_solve_sse_matches_the_lp_per_target_brute_force(game: SecurityGame) -> 
 @settings(max_examples=40, deadline=None)
 @given(games(max_targets=5))
 def test_the_milp_formulation_agrees(game: SecurityGame) -> None:
-    assert abs(solve_sse(game).defender_value - solve_sse_milp(game).defender_value) <= 1e-6
+    # HiGHS meets the MILP's constraints only to its feasibility tolerance (its
+    # mip_feasibility_tolerance is 1e-6 by default): the values agree to a few 1e-6
+    assert abs(solve_sse(game).defender_value - solve_sse_milp(game).defender_value) <= 5e-6
 
 
 def test_more_resources_never_hurt_the_defender() -> None:

@@ -31,6 +31,11 @@ def test_idlib_plan_is_an_optimal_equilibrium(idlib_plan: Plan) -> None:
 
 def test_units_are_parsed_and_checked(idlib: dmzwatch.Scenario) -> None:
     assert parse_units("TR=2,RU=5") == {"TR": 2, "RU": 5}
+    with pytest.raises(InputError, match="party 'TR' is given twice"):
+        parse_units("TR=2, RU=5, TR=3")
+    assert parse_units("TR=200") == {"TR": 200}
+    with pytest.raises(InputError, match="at most 200 per party"):
+        parse_units("TR=100000")
     with pytest.raises(InputError, match="PARTY=COUNT"):
         parse_units("TR:2")
     with pytest.raises(InputError, match="patrols no duty"):

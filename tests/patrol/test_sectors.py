@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 import shapely
 
 import dmzwatch
 from dmzwatch.agreement.model import Side
-from dmzwatch.patrol.sectors import cut_sectors, duty_areas
+from dmzwatch.errors import InputError
+from dmzwatch.patrol.sectors import MAX_SECTORS, cut_sectors, duty_areas
 
 
 def test_idlib_duties_patrol_their_own_sides(idlib: dmzwatch.Scenario) -> None:
@@ -42,3 +44,12 @@ def test_sector_length_is_configurable(m4: dmzwatch.Scenario) -> None:
     five, two = cut_sectors(area, m4, 5.0), cut_sectors(area, m4, 2.5)
     assert len(two) >= 2 * len(five) - 1
     assert [s.index for s in two] == sorted(s.index for s in two)
+
+
+def test_a_sector_length_that_would_cut_too_many_sectors_is_refused(
+    m4: dmzwatch.Scenario,
+) -> None:
+    (area,) = duty_areas(m4, m4.agreement.patrols)
+    with pytest.raises(InputError, match=r"would cut [\d,]+ sectors .* at most 2,000: give at"):
+        cut_sectors(area, m4, 0.001)
+    assert len(cut_sectors(area, m4, 0.1)) <= MAX_SECTORS

@@ -20,7 +20,11 @@ from typing import Any
 
 from ..errors import InputError, NotFound
 from ..patrol.coverage import coverage_geojson, coverage_summary, history_from_events
-from ..patrol.plan import build_plan, parse_units
+from ..patrol.plan import (
+    MAX_UNITS,  # the most units per party; the regex below agrees
+    build_plan,
+    parse_units,
+)
 from ..scenario import Scenario
 from ..store import Store
 
@@ -35,8 +39,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-MAX_UNITS = 200
-"""The most units per party a request may ask for."""
 
 _COUNT = "(?:[0-9]|[1-9][0-9]|1[0-9][0-9]|200)"
 _ITEM = f" *[A-Za-z][A-Za-z0-9_-]{{0,31}} *= *{_COUNT} *"

@@ -27,7 +27,15 @@ from .routes import Area, Base, Route, comb_sample, plan_area, time_routes
 from .sectors import DEFAULT_SECTOR_KM, DutyArea, Sector, cut_sectors, duty_areas
 from .value import HistoryRecord, Priority, SectorValue, ValueWeights, sector_values
 
-__all__ = ["DEFAULT_ROUTE_KM", "DutyPlan", "Plan", "PlanConfig", "build_plan", "parse_units"]
+__all__ = [
+    "DEFAULT_ROUTE_KM",
+    "MAX_UNITS",
+    "DutyPlan",
+    "Plan",
+    "PlanConfig",
+    "build_plan",
+    "parse_units",
+]
 
 log = logging.getLogger(__name__)
 
@@ -163,6 +171,10 @@ class Plan:
         return out
 
 
+MAX_UNITS = 200
+"""The most units per party a plan takes (the patrol game grows with their number)."""
+
+
 def parse_units(text: str) -> dict[str, int]:
     """``"TR=4,RU=4"`` → ``{"TR": 4, "RU": 4}``.
 
@@ -174,6 +186,10 @@ def parse_units(text: str) -> dict[str, int]:
         party, sep, count = part.partition("=")
         if not sep or not count.strip().isdigit():
             raise InputError(f"--units: expected PARTY=COUNT[,PARTY=COUNT...], got {part!r}")
+        if party.strip() in units:
+            raise InputError(f"--units: party {party.strip()!r} is given twice in {text!r}")
+        if int(count) > MAX_UNITS:
+            raise InputError(f"--units: at most {MAX_UNITS} per party, got {part.strip()!r}")
         units[party.strip()] = int(count)
     return units
 

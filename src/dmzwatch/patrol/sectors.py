@@ -29,6 +29,7 @@ from ..scenario import Scenario
 __all__ = [
     "DEFAULT_DEPTH_KM",
     "DEFAULT_SECTOR_KM",
+    "MAX_SECTORS",
     "DutyArea",
     "Sector",
     "cut_sectors",
@@ -39,6 +40,9 @@ DEFAULT_SECTOR_KM = 5.0
 """Sector length along the line when neither the caller nor the agreement gives one."""
 
 DEFAULT_DEPTH_KM = 10.0
+
+MAX_SECTORS = 2000
+"""Most sectors one duty's strip is cut into (the patrol game grows with their number)."""
 """Strip depth of a duty with no zone and no coordinated duty with a zone."""
 
 _REGION_KM = 60.0  # depth of the own-side region routes may use, beyond the strip
@@ -188,6 +192,13 @@ def cut_sectors(
         return ()
     length = float(line.length)
     step = sector_km * 1000.0
+    if length / step > MAX_SECTORS:
+        shortest = math.ceil(length / MAX_SECTORS / 100.0) / 10.0
+        raise InputError(
+            f"sector length {sector_km:g} km would cut {math.ceil(length / step):,} sectors "
+            f"along the {length / 1000:,.0f} km line of duty '{area.duty.id}'; at most "
+            f"{MAX_SECTORS:,}: give at least {shortest:g} km"
+        )
     spacing = min(_SPACING_M, step / 4)
     n_points = max(2, math.ceil(length / spacing))
     s = (np.arange(n_points) + 0.5) * (length / n_points)
