@@ -97,3 +97,19 @@ def test_quarantine_filters_by_source_file_reason_and_ingest(
     assert by_name == by_path and {q["line"] for q in by_name} == {2, 3}
     assert [(q["line"], q["field"]) for q in by_reason] == [(3, "day")]
     assert nothing == []
+
+
+def test_events_are_looked_up_by_source_id(store_url: str, tmp_path: Path) -> None:
+    reports = _write(
+        tmp_path / "r.csv", "id,day,x,y\nr1,2018-10-20,36.7,35.4\nr2,2018-10-21,36.6,35.5\n"
+    )
+    mapping = parse_map_options(["source_id=id", "date=day", "lon=x", "lat=y"], "obs")
+    with open_store(store_url) as store:
+        ingest(store, reports, mapping=mapping)
+        ids = store.by_source_id("obs", ["r2", "r1", "r2", "nope"], "id")
+        originals = store.by_source_id("obs", ["r1"], "original")
+        assert store.by_source_id("csv", ["r1"], "id") == {}
+        with pytest.raises(ValueError, match="not an events column"):
+            store.by_source_id("obs", ["r1"], "id; DROP TABLE events")
+    assert sorted(ids) == ["r1", "r2"] and ids["r1"] != ids["r2"]
+    assert '"id":"r1"' in originals["r1"].replace(" ", "")

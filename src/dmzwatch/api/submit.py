@@ -149,7 +149,9 @@ def submit(
         kept = cols.take(keep)
         stored, taken = store.write_batch(kept, quarantine, file=file, ingest_id=ingest_id)
         changed = [(k, h) for k, h, mine in taken if h != mine]
-        stored_as = _stored_originals(store, source, [str(kept.source_id[k]) for k, _ in changed])
+        stored_as = store.by_source_id(
+            source, [str(kept.source_id[k]) for k, _ in changed], "original"
+        )
         resent = {
             k
             for k, _ in changed
@@ -173,7 +175,7 @@ def submit(
             store.write_batch(
                 kept.take(np.array([], dtype=np.intp)), extra, file=file, ingest_id=ingest_id
             )
-        ids = _ids(store, source, [str(s) for s in cols.source_id.tolist()])
+        ids = store.by_source_id(source, [str(s) for s in cols.source_id.tolist()], "id")
         stored_rows = {int(keep[k]) for k in stored}
         for k in range(n):
             i = index[k]
@@ -197,21 +199,6 @@ def submit(
         }
         store.finish_ingest(ingest_id, counts)
     out.results = [r for r in results if r is not None]
-    return out
-
-
-def _stored_originals(store: Store, source: str, source_ids: Sequence[str]) -> dict[str, str]:
-    """The stored original rows of these events of ``source``, by source id."""
-    out: dict[str, str] = {}
-    unique = sorted(set(source_ids))
-    for k in range(0, len(unique), 500):
-        chunk = unique[k : k + 500]
-        marks = ", ".join("?" * len(chunk))
-        for sid, original in store.db.query(
-            f"SELECT source_id, original FROM events WHERE source = ? AND source_id IN ({marks})",
-            (source, *chunk),
-        ):
-            out[str(sid)] = str(original)
     return out
 
 
@@ -251,20 +238,6 @@ def _rejected_early(i: int, item: Any, problems: Sequence[RowProblem]) -> dict[s
         "status": "rejected",
         "problems": _problem_dicts(problems),
     }
-
-
-def _ids(store: Store, source: str, source_ids: Sequence[str]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    unique = sorted(set(source_ids))
-    for k in range(0, len(unique), 500):
-        chunk = unique[k : k + 500]
-        marks = ", ".join("?" * len(chunk))
-        for eid, sid in store.db.query(
-            f"SELECT id, source_id FROM events WHERE source = ? AND source_id IN ({marks})",
-            (source, *chunk),
-        ):
-            out[str(sid)] = str(eid)
-    return out
 
 
 def _record(

@@ -67,6 +67,8 @@ _INSERT_EVENT = (
 
 QuarantineRow = tuple[int | None, str, list[dict[str, str]], str]
 
+_LOOKUP_COLUMNS = frozenset({"id", *EVENT_FIELDS, "original", "content_hash", "ingest_id"})
+
 
 @dataclass(frozen=True, slots=True)
 class PreparedBatch:
@@ -241,16 +243,27 @@ class Store:
         )
 
     def _content_hashes(self, source: str, ids: Sequence[str]) -> dict[str, str]:
+        return self.by_source_id(source, ids, "content_hash")
+
+    def by_source_id(self, source: str, source_ids: Sequence[str], column: str) -> dict[str, str]:
+        """``{source_id: column}`` of the stored events of ``source`` with these ids.
+
+        ``column`` is one of the events table's columns (``id``, ``content_hash``,
+        ``original``, ...); values come back as text.
+        """
+        if column not in _LOOKUP_COLUMNS:
+            raise ValueError(f"not an events column to look up: {column!r}")
         out: dict[str, str] = {}
-        for k in range(0, len(ids), 500):
-            chunk = list(ids[k : k + 500])
+        unique = sorted(set(source_ids))
+        for k in range(0, len(unique), 500):
+            chunk = unique[k : k + 500]
             marks = ", ".join("?" * len(chunk))
-            for sid, h in self.db.query(
-                "SELECT source_id, content_hash FROM events WHERE source = ? "
+            for sid, value in self.db.query(
+                f"SELECT source_id, {column} FROM events WHERE source = ? "
                 f"AND source_id IN ({marks})",
                 (source, *chunk),
             ):
-                out[str(sid)] = str(h)
+                out[str(sid)] = str(value)
         return out
 
     # -- reading -------------------------------------------------------------------------
