@@ -55,5 +55,6 @@ def test_every_bad_row_is_named_with_its_field(tmp_path: Path) -> None:
 def test_missing_columns_are_named(tmp_path: Path) -> None:
     path = tmp_path / "p.csv"
     path.write_text("id,label,lat\n1,A,35\n")
-    with pytest.raises(InputError, match=r"missing column\(s\) geonameid, latitude, longitude, name_ascii \(or name\)"):
+    expected = r"missing column\(s\) geonameid, latitude, longitude, name_ascii \(or name\)"
+    with pytest.raises(InputError, match=expected):
         read_places(path)
