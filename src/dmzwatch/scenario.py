@@ -89,7 +89,8 @@ class Scenario:
 
         Without ``precision_km``, p_in_zone is 1 inside a zone and 0 outside; with it (a
         scalar or one radius per point, km), it is the fraction of each point's uncertainty
-        disc that lies inside the zone (the containing zone, or the nearest one).
+        disc that lies inside the zone (the containing zone; for a point in no zone, the zone
+        along the nearest line that holds the largest part of the disc).
         With ``distance=False``, only the bands, as compact :class:`BandLabels` (fastest).
         """
         if distance:

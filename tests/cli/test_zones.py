@@ -230,3 +230,76 @@ def test_nested_zones_list_a_place_in_each_and_count_it_once(
     rows = {line.split()[0]: line.split() for line in out.splitlines() if line[:6].strip()}
     # the total is the outer zone: its area and places, not the sum of both zones
     assert rows["total"][1:] == rows["outer"][3:]
+
+
+def _parquet(path: Path, **columns: list[object]) -> Path:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.table(columns), path)
+    return path
+
+
+def test_classify_parquet_values_that_are_not_numbers_name_the_row_and_field(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    text = _parquet(tmp_path / "text.parquet", id=["a", "b"], lon=["36.6", "east"], lat=[35.4] * 2)
+    code, _, err = run(capsys, "classify", str(text))
+    assert code == 2
+    assert f"{text}: row 2, field 'lon': 'east' is not a number" in err
+    assert "Traceback" not in err
+    null = _parquet(tmp_path / "null.parquet", id=["a", "b"], lon=[36.6, None], lat=[35.4] * 2)
+    code, _, err = run(capsys, "classify", str(null))
+    assert code == 2
+    assert f"{null}: 1 bad lon value(s); first: id 'b', lon missing (null or NaN) (row 2)" in err
+
+
+def test_a_failed_classify_leaves_no_partial_output(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    _parquet(parts / "0.parquet", id=["morek"], lon=[36.6897], lat=[35.37615])
+    _parquet(parts / "1.parquet", id=["bad"], lon=[36.6897], lat=[135.0])
+    (parts / "old-output.parquet").mkdir()  # a directory is not one of the files
+    for name in ("out.parquet", "out.csv"):
+        out = tmp_path / name
+        code, _, err = run(capsys, "classify", str(parts), "--out", str(out))
+        assert code == 2 and "1 bad lat value(s); first: id 'bad', lat 135.0 (row 1)" in err
+        assert not out.exists()  # not the first file's rows alone
+        out.write_text("an earlier result")
+        assert run(capsys, "classify", str(parts), "--out", str(out))[0] == 2
+        assert out.read_text() == "an earlier result"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv", "out.parquet", "parts"]
+    (parts / "1.parquet").unlink()
+    assert run(capsys, "classify", str(parts), "--out", str(tmp_path / "out.csv"))[0] == 0
+    assert (tmp_path / "out.csv").read_text().splitlines()[1].startswith("morek,36.6897,")
+
+
+def test_classify_no_points_to_parquet_writes_the_columns(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    header_only = tmp_path / "points.csv"
+    header_only.write_text("id,lon,lat\n")
+    no_rows = pa.table(
+        {"id": pa.array([], pa.string()), "lon": pa.array([], pa.float64()), "lat": [0.0][:0]}
+    )
+    pq.write_table(no_rows, tmp_path / "points.parquet")
+    for source in (header_only, tmp_path / "points.parquet"):
+        out = tmp_path / f"out-{source.suffix[1:]}.parquet"
+        code, _, err = run(capsys, "classify", str(source), "--out", str(out))
+        assert code == 0, err
+        table = pq.read_table(out)
+        assert table.num_rows == 0
+        assert [(f.name, str(f.type)) for f in table.schema] == [
+            ("id", "string"),
+            ("lon", "double"),
+            ("lat", "double"),
+            ("zone", "string"),
+            ("band", "string"),
+            ("distance_km", "double"),
+            ("p_in_zone", "double"),
+        ]

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 import dmzwatch
 from dmzwatch.geo.classify import GRID_MIN_POINTS, BandLabels, Classifier, disc_fraction_inside
 from dmzwatch.geo.grid import exact_codes
+from dmzwatch.geo.projection import GEOD
 
 
 def random_points(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -158,6 +159,25 @@ def test_p_in_zone_properties(
     outside_far = not shapely.intersects(zone, shapely.Point(x[-1], y[-1]).buffer(radius * 1.001))
     if outside_far:
         assert f[-1] == pytest.approx(0.0, abs=1e-9)
+
+
+def test_p_in_zone_outside_nested_zones_counts_the_outermost_it_reaches(
+    minsk: dmzwatch.Scenario,
+) -> None:
+    """A point just outside the 140 km zone, whose disc reaches into it, is not at 0 because
+    the 15 km zone along the same line comes first in the file."""
+    lon, lat, _ = GEOD.fwd([37.80] * 3, [47.60] * 3, [-70.0] * 3, [140_300.0, 141_000, 49_900])
+    r = minsk.classify(lon, lat, precision_km=1.0)
+    assert r.zone.tolist() == ["", "", "security_50km"]
+    x, y = minsk.projection.forward(lon, lat)
+    outer = minsk.zones[-1].local
+    assert minsk.zones[-1].id == "security_140km"
+    want = polygon_fraction(outer, x[0], y[0], 1000.0)
+    assert 0.2 < want < 0.5
+    assert r.p_in_zone[0] == pytest.approx(want, abs=1e-3)
+    assert r.p_in_zone[1] == 0.0  # the disc reaches no zone
+    inner = minsk.zones[1].local  # a point in a zone: the fraction in that zone, as before
+    assert r.p_in_zone[2] == pytest.approx(polygon_fraction(inner, x[2], y[2], 1000.0), abs=1e-3)
 
 
 def test_p_in_zone_is_continuous_in_the_radius() -> None:

@@ -6,11 +6,14 @@ import socket
 
 import dask
 import distributed
+import pandas as pd
 import pytest
 
+import dmzwatch
 import dmzwatch.scale
-from dmzwatch.errors import ExternalToolError
-from dmzwatch.scale import cluster, connect, scheduler_address
+from dmzwatch.errors import ExternalToolError, InputError
+from dmzwatch.scale import ScenarioRef, cluster, connect, scheduler_address
+from dmzwatch.scale._worker import classify_partition
 
 
 def test_public_names() -> None:
@@ -53,3 +56,17 @@ def test_an_unreachable_scheduler_is_an_error() -> None:
         connect(f"tcp://127.0.0.1:{port}", timeout="1s"),
     ):
         pass
+
+
+@pytest.mark.slow
+def test_a_local_cluster_leaves_a_failed_task_to_the_client(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    """The client raises the task's error; the workers, on the same terminal, do not log it
+    again with a traceback."""
+    ref = ScenarioRef.of(dmzwatch.load_scenario("idlib-2018"))
+    bad = pd.DataFrame({"id": ["a"], "lon": [36.6], "lat": [135.0]})
+    with connect(n_workers=1) as c, pytest.raises(InputError, match="bad lat; first: id 'a'"):
+        c.submit(classify_partition, bad, ref, pure=False).result()
+    err = capfd.readouterr().err
+    assert "Compute Failed" not in err and "Traceback" not in err

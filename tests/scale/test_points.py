@@ -25,6 +25,7 @@ from dmzwatch.scale import (
     scenario_of,
     write_parquet,
 )
+from dmzwatch.scale._worker import classify_partition
 from dmzwatch.scenario import scenario_path
 
 BOX = (35.9, 35.0, 37.4, 36.7)
@@ -198,3 +199,42 @@ def test_cli_dask_engine_starts_a_local_cluster(
     assert main(["classify", str(path), "--engine", "dask", "--workers", "1"]) == 0
     rows = _csv(capsys.readouterr().out)
     assert [(r[0], r[3], r[4]) for r in rows[1:]] == [("morek", "dmz", "core"), ("hama", "", "")]
+
+
+def test_a_radius_that_is_not_finite_names_the_point(idlib: dmzwatch.Scenario) -> None:
+    frame = pd.DataFrame(
+        {"id": ["a", "b"], "lon": [36.6, 36.6], "lat": [35.4, 35.4], "precision_km": [1, np.inf]}
+    )
+    with pytest.raises(InputError, match=r"first: id 'b', precision_km inf must be a finite"):
+        classify_partition(frame, ScenarioRef.of(idlib))
+    frame.loc[1, "precision_km"] = 1.0
+    frame.loc[1, "lon"] = np.nan  # an empty cell
+    with pytest.raises(InputError, match=r"first: id 'b', lon is missing \(empty or NaN\)"):
+        classify_partition(frame, ScenarioRef.of(idlib))
+
+
+def test_a_failed_parquet_write_leaves_no_directory(
+    client: distributed.Client, idlib: dmzwatch.Scenario, tmp_path: Path
+) -> None:
+    path = tmp_path / "points.csv"
+    rows = [f"p{i},36.6,35.4" for i in range(2_000)] + ["bad,36.6,135"]
+    path.write_text("id,lon,lat\n" + "\n".join(rows) + "\n")
+    frame = classify_points(read_points(path, blocksize=10_000), idlib)
+    assert frame.npartitions > 1
+    out = tmp_path / "out.parquet"
+    with pytest.raises(InputError, match=r"first: id 'bad', lat 135\.0"):
+        write_parquet(frame, out)
+    assert not out.exists()  # so that the same command can run again once the input is fixed
+
+
+def test_cli_dask_engine_names_the_input_of_a_bad_value(
+    client: distributed.Client, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "points.csv"
+    path.write_text("id,lon,lat\nmorek,36.6897,35.37615\nbad,36.6,135\n")
+    address = client.scheduler.address
+    for out in ([], ["--out", str(tmp_path / "out.csv")], ["--out", str(tmp_path / "o.parquet")]):
+        assert main(["classify", str(path), "--engine", "dask", "--scheduler", address, *out]) == 2
+        err = capsys.readouterr().err
+        assert f"error: {path}: 1 point(s) with a bad lat; first: id 'bad', lat 135.0" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["points.csv"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -196,17 +197,36 @@ def _is_parquet(path: Path | str) -> bool:
 
 
 class _Output:
-    """Where classify writes: CSV (a file or stdout) or one Parquet file, batch by batch."""
+    """Where classify writes: CSV (a file or stdout) or one Parquet file, batch by batch.
+
+    A file is written under a temporary name beside it and renamed when the block ends
+    without an error: a failure leaves no partial output (and an existing file as it was).
+    """
 
     def __init__(self, out: Path | None) -> None:
         self.out = out
         self.parquet = out is not None and _is_parquet(out)
+        self._tmp: Path | None = None
         self._fh: Any = None
         self._writer: Any = None
 
     def __enter__(self) -> _Output:
-        if not self.parquet:
-            self._fh = sys.stdout if self.out is None else _open_output(self.out)
+        out = self.out
+        if out is not None:
+            if out.is_dir():
+                raise InputError(
+                    f"--out {out}: is a directory; give a file name (.parquet: Parquet, else CSV)"
+                )
+            self._tmp = out.with_name(f".{out.name}.{os.getpid()}.part")
+        if self.parquet:
+            import pyarrow.parquet as pq
+
+            try:
+                self._writer = pq.ParquetWriter(str(self._tmp), _parquet_schema())
+            except OSError as exc:
+                raise InputError(f"--out {self.out}: cannot write there: {exc}") from exc
+        else:
+            self._fh = sys.stdout if out is None else _open_output(self._tmp or out, out)
             self._writer = csv.writer(self._fh, lineterminator="\n")
             self._writer.writerow(CLASSIFY_COLUMNS)
         return self
@@ -214,17 +234,10 @@ class _Output:
     def write(self, ids: Any, lon: Any, lat: Any, zone: Any, band: Any, dist: Any, p: Any) -> None:
         if self.parquet:
             import pyarrow as pa
-            import pyarrow.parquet as pq
 
             values = (ids, lon, lat, zone, band, dist, p)
-            table = pa.table(
-                {c: pa.array(v) for c, v in zip(CLASSIFY_COLUMNS, values, strict=True)}
-            )
-            if self._writer is None:
-                try:
-                    self._writer = pq.ParquetWriter(str(self.out), table.schema)
-                except OSError as exc:
-                    raise InputError(f"--out {self.out}: cannot write there: {exc}") from exc
+            columns = dict(zip(CLASSIFY_COLUMNS, values, strict=True))
+            table = pa.table(columns, schema=_parquet_schema())
             self._writer.write_table(table)
             return
         if hasattr(ids, "to_pylist"):  # an Arrow array
@@ -242,17 +255,36 @@ class _Output:
             )
         )
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
         if self.parquet:
             if self._writer is not None:
                 self._writer.close()
-        elif self._fh is not sys.stdout:
+        elif self._fh is not None and self._fh is not sys.stdout:
             self._fh.close()
+        if self._tmp is None or self.out is None:
+            return
+        if exc_type is not None:
+            self._tmp.unlink(missing_ok=True)
+            return
+        try:
+            os.replace(self._tmp, self.out)
+        except OSError as exc:
+            self._tmp.unlink(missing_ok=True)
+            raise InputError(f"--out {self.out}: cannot write there: {exc}") from exc
 
 
-def _open_output(out: Path) -> Any:
+def _parquet_schema() -> Any:
+    """The Parquet columns classify writes (as the dask engine writes them)."""
+    import pyarrow as pa
+
+    text, number = pa.string(), pa.float64()
+    types = (text, number, number, text, text, number, number)
+    return pa.schema(list(zip(CLASSIFY_COLUMNS, types, strict=True)))
+
+
+def _open_output(path: Path, out: Path) -> Any:
     try:
-        return out.open("w", newline="", encoding="utf-8")
+        return path.open("w", newline="", encoding="utf-8")
     except OSError as exc:
         raise InputError(f"--out {out}: cannot write there: {exc}") from exc
 
@@ -262,7 +294,11 @@ def _classify_parquet(path: Path, s: Scenario, out: Path | None) -> None:
     memory (a directory's ``*.parquet`` files are read in name order)."""
     import pyarrow.parquet as pq
 
-    files = sorted(path.glob("*.parquet")) + sorted(path.glob("*.pq")) if path.is_dir() else [path]
+    if path.is_dir():
+        files = [f for pattern in ("*.parquet", "*.pq") for f in sorted(path.glob(pattern))]
+        files = [f for f in files if f.is_file()]
+    else:
+        files = [path]
     if not files:
         raise InputError(f"no Parquet files in {path}")
     with _Output(out) as sink:
@@ -279,29 +315,56 @@ def _classify_parquet(path: Path, s: Scenario, out: Path | None) -> None:
                     f"the columns are {', '.join(names)}"
                 )
             wanted = [c for c in ("id", "lon", "lat", "precision_km") if c in names]
+            first_row = 1
             for batch in reader.iter_batches(batch_size=1 << 20, columns=wanted):
                 ids = batch.column("id").cast("string")
-                lon, lat = (
-                    batch.column(c).to_numpy(zero_copy_only=False).astype(np.float64)
-                    for c in ("lon", "lat")
-                )
+                lon, lat = (_numbers(file, batch, c, first_row) for c in ("lon", "lat"))
                 precision = None
                 if "precision_km" in wanted:
-                    col = batch.column("precision_km").fill_null(0.0)
-                    precision = col.to_numpy(zero_copy_only=False).astype(np.float64)
-                _check_values(file, ids, lon, lat, precision)
+                    precision = _numbers(file, batch, "precision_km", first_row, empty=0.0)
+                _check_values(file, ids, lon, lat, precision, first_row)
                 r = s.classify(lon, lat, precision)
                 sink.write(ids, lon, lat, r.zone, r.band, r.distance_km, r.p_in_zone)
+                first_row += batch.num_rows
+
+
+def _numbers(
+    path: Path, batch: Any, field: str, first_row: int, *, empty: float = math.nan
+) -> np.ndarray:
+    """A column of a Parquet batch as float64, a null as ``empty``; a value that is not a
+    number is an error naming the file, the row (counted from 1) and the field."""
+    column = batch.column(field)
+    values: np.ndarray
+    try:
+        values = np.array(column.to_numpy(zero_copy_only=False), dtype=np.float64)
+    except (TypeError, ValueError):  # text, or text and nulls: value by value
+        values = np.empty(len(column))
+        for i, v in enumerate(column.to_pylist()):
+            try:
+                values[i] = math.nan if v is None else float(v)
+            except (TypeError, ValueError):
+                raise InputError(
+                    f"{path}: row {first_row + i}, field {field!r}: {v!r} is not a number"
+                ) from None
+    if column.null_count and not math.isnan(empty):
+        values[column.is_null().to_numpy(zero_copy_only=False)] = empty
+    return values
 
 
 def _check_values(
-    path: Path, ids: Any, lon: np.ndarray, lat: np.ndarray, precision: np.ndarray | None
+    path: Path,
+    ids: Any,
+    lon: np.ndarray,
+    lat: np.ndarray,
+    precision: np.ndarray | None,
+    first_row: int = 1,
 ) -> None:
     checks = [("lon", lon, ~(np.abs(lon) <= 180)), ("lat", lat, ~(np.abs(lat) <= 90))]
     if precision is not None:
         checks.append(("precision_km", precision, ~((precision >= 0) & np.isfinite(precision))))
     problems = [
-        f"{int(bad.sum())} bad {field} value(s); first: id {str(ids[i])!r}, {field} {values[i]}"
+        f"{int(bad.sum())} bad {field} value(s); first: id {str(ids[i])!r}, {field} "
+        f"{'missing (null or NaN)' if np.isnan(values[i]) else values[i]} (row {first_row + i})"
         for field, values, bad in checks
         if bad.any()
         for i in [int(np.flatnonzero(bad)[0])]
@@ -321,13 +384,21 @@ def _classify_dask(
             f"--engine dask needs the scale extra: pip install 'dmzwatch[scale]' ({exc})"
         ) from exc
     frame = scale.classify_points(scale.read_points(points), s)
+    parquet_out = out is not None and _is_parquet(out)
+    if parquet_out and out is not None and Path(out).exists():  # before starting a cluster
+        raise InputError(f"{out} exists: remove it or choose another output")
     with scale.connect(scheduler, n_workers=workers):
-        if out is not None and _is_parquet(out):
-            scale.write_parquet(frame, out)
-            return
-        with _Output(None if out is None else Path(out)) as sink:
-            for part in scale.iter_frames(frame):
-                sink.write(*(part[c].to_numpy() for c in CLASSIFY_COLUMNS))
+        try:
+            if parquet_out and out is not None:
+                scale.write_parquet(frame, out)
+                return
+            with _Output(None if out is None else Path(out)) as sink:
+                for part in scale.iter_frames(frame):
+                    sink.write(*(part[c].to_numpy() for c in CLASSIFY_COLUMNS))
+        except InputError as exc:  # a bad value found by a worker: name the input
+            if str(exc).startswith((f"{points}: ", f"--out {out}: ", f"{out} exists")):
+                raise
+            raise InputError(f"{points}: {exc}") from exc
 
 
 def _read_points(path: Path) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray | None]:

@@ -50,8 +50,9 @@ class Classification(NamedTuple):
     """Per-point results, aligned with the input arrays.
 
     ``zone`` and ``band`` are empty strings for a point in no zone; ``distance_km`` is then
-    the distance to the nearest zone's reference line, and ``p_in_zone`` refers to that
-    nearest zone.
+    the distance to the nearest zone's reference line, and ``p_in_zone`` refers to the zone
+    measured from that line that holds the largest part of the point's disc (of nested
+    zones, the outermost one the disc reaches).
     """
 
     zone: NDArray[np.str_]
@@ -131,6 +132,10 @@ class Classifier:
             shapely.prepare(region)
         self._zone_of_code = np.array([-1] + [zi for zi, _ in bands], dtype=np.int64)
         self._refs = list(dict.fromkeys(z.reference_id for z in self.zones))
+        self._same_line = [
+            [zj for zj, other in enumerate(self.zones) if other.reference_id == z.reference_id]
+            for z in self.zones
+        ]
         self._lock = threading.Lock()
         self._grid: BandGrid | None = None
         self._lines: dict[str, LineIndex] | None = None
@@ -288,6 +293,19 @@ class Classifier:
                 sel = fuzzy[zone[fuzzy] == zi]
                 x, y = self.projection.forward(lon_a[sel], lat_a[sel])
                 p[sel] = self._discs_of(int(zi)).fraction(x, y, r[sel] * 1000.0, inside[sel])
+            # a point in no zone: its nearest line's zones are all as near (nested zones
+            # along one line); the one holding the largest part of its disc counts
+            outside = fuzzy[~inside[fuzzy]]
+            for zi in np.unique(zone[outside]):
+                others = [zj for zj in self._same_line[int(zi)] if zj != zi]
+                if not others:
+                    continue
+                sel = outside[zone[outside] == zi]
+                x, y = self.projection.forward(lon_a[sel], lat_a[sel])
+                nowhere = np.zeros(len(sel), dtype=np.bool_)
+                for zj in others:
+                    q = self._discs_of(zj).fraction(x, y, r[sel] * 1000.0, nowhere)
+                    p[sel] = np.maximum(p[sel], q)
         labels = BandLabels(codes, self.labels)
         return Classification(labels.zone, labels.band, dist, p)
 

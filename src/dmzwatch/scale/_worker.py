@@ -170,15 +170,21 @@ def _validate(
     ]
     if precision is not None:
         checks.append(
-            ("precision_km", precision, ~(precision >= 0), "must be a number, not negative")
+            (
+                "precision_km",
+                precision,
+                ~((precision >= 0) & np.isfinite(precision)),
+                "must be a finite number, not negative",
+            )
         )
     for field, values, bad, reason in checks:
         idx = np.flatnonzero(bad)
         if len(idx):
             i = int(idx[0])
+            value = "is missing (empty or NaN)" if np.isnan(values[i]) else f"{values[i]} {reason}"
             problems.append(
                 f"{len(idx)} point(s) with a bad {field}; first: id {frame['id'].iloc[i]!r}, "
-                f"{field} {values[i]} {reason}"
+                f"{field} {value}"
             )
     if problems:
         raise InputError("; ".join(problems))

@@ -63,6 +63,8 @@ def connect(
             Client(cluster) as client,
         ):
             _check_workers(client)
+            if level > logging.DEBUG:
+                client.run(_quiet_failed_tasks)
             yield client
         return
     try:
@@ -74,6 +76,19 @@ def connect(
     with client:
         _check_workers(client)
         yield client
+
+
+def _quiet_failed_tasks() -> None:
+    """On a worker of a local cluster: no "Compute Failed" log with the task's traceback.
+
+    The client raises the task's error and reports it (a bad input value: one line naming
+    it); the worker, writing to the same terminal, would repeat it with a traceback.
+    """
+    logging.getLogger("distributed.worker").addFilter(_not_a_failed_task)
+
+
+def _not_a_failed_task(record: logging.LogRecord) -> bool:
+    return not str(record.msg).startswith("Compute Failed")
 
 
 def _check_workers(client: Client) -> None:

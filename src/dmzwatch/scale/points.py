@@ -12,6 +12,7 @@ input's order and columns ``id, lon, lat, zone, band, distance_km, p_in_zone``.
 from __future__ import annotations
 
 import csv
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -34,6 +35,8 @@ __all__ = [
 ]
 
 OUTPUT_COLUMNS = ("id", "lon", "lat", "zone", "band", "distance_km", "p_in_zone")
+log = logging.getLogger(__name__)
+
 _REQUIRED = ("id", "lon", "lat")
 _DTYPES = {"id": "str", "lon": "float64", "lat": "float64", "precision_km": "float64"}
 
@@ -113,7 +116,8 @@ def iter_frames(frame: dd.DataFrame, *, at_once: int = 4) -> Iterator[pd.DataFra
 
 def write_parquet(frame: dd.DataFrame, out: str | Path) -> None:
     """Write ``frame`` as a Parquet dataset (a new directory of one file per partition), on
-    a local path or a URL."""
+    a local path or a URL. When a partition fails, the directory is removed again: no
+    partial output is left behind."""
     fs, _, paths = fsspec.get_fs_token_paths(str(out))
     if paths and fs.exists(paths[0]):
         raise InputError(f"{out} exists: remove it or choose another output")
@@ -122,8 +126,20 @@ def write_parquet(frame: dd.DataFrame, out: str | Path) -> None:
 
         text = {c: pa.string() for c in ("id", "zone", "band")}  # as the local engine writes
         frame.to_parquet(str(out), write_index=False, schema=text, name_function=_part_name)
-    except ValueError as exc:
-        raise InputError(f"a value is not a number: {exc}") from exc
+    except BaseException as exc:
+        _remove(fs, paths[0] if paths else None)
+        if isinstance(exc, ValueError):
+            raise InputError(f"a value is not a number: {exc}") from exc
+        raise
+
+
+def _remove(fs: fsspec.AbstractFileSystem, path: str | None) -> None:
+    """Remove a partly written output directory (a failure to do so is logged)."""
+    try:
+        if path is not None and fs.exists(path):
+            fs.rm(path, recursive=True)
+    except OSError as exc:
+        log.warning("could not remove the partial output %s: %s", path, exc)
 
 
 def _part_name(i: int) -> str:
