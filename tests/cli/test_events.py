@@ -338,3 +338,42 @@ def test_an_unreachable_postgresql_url_is_a_clear_error(
     url = "postgresql://monitor:s3cret@127.0.0.1:1/dmz"
     code, _, err = run(capsys, "ingests", "--db", url)
     assert code == 2 and err.startswith("error: cannot connect to") and "s3cret" not in err
+
+
+def test_export_since_edges(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The first day of an event keeps it, the day after drops it, a day after all events
+    gives an empty bundle that imports, and the date printed is the one the bundle holds."""
+    path = tmp_path / "e.csv"
+    path.write_text("id,day,x,y\nr1,2018-10-20,36.7,35.4\nr2,2018-11-02,36.6,35.3\n")
+    db = str(tmp_path / "s.db")
+    maps = ["--map", "source_id=id", "--map", "date=day", "--map", "lon=x", "--map", "lat=y"]
+    assert run(capsys, "ingest", str(path), "--db", db, *maps)[0] == 0
+    run(capsys, "keys", "create", "--party", "TR", "--out", str(tmp_path / "keys"))
+    bundle = tmp_path / "tr.bundle"
+    argv = ["export", "--db", db, "--sign", str(tmp_path / "keys" / "TR.key"), "--out"]
+    for since, day, events in (
+        ("2018-10-20", "2018-10-20", 2),
+        ("2018-10-21", "2018-10-21", 1),
+        ("2018-11-02", "2018-11-02", 1),
+        ("20181103", "2018-11-03", 0),
+    ):
+        code, out, _ = run(capsys, *argv, str(bundle), "--since", since, "--json")
+        printed = json.loads(out)
+        body = json.loads(bundle.read_text())["body"]
+        assert code == 0 and printed["events"] == events == len(body["records"]), since
+        assert printed["since"] == body["since"] == day
+    code, out, _ = run(
+        capsys,
+        "import-bundle",
+        str(bundle),
+        "--db",
+        str(tmp_path / "ru.db"),
+        "--trust",
+        str(tmp_path / "keys" / "TR.pub"),
+        "--json",
+    )
+    assert code == 0 and json.loads(out)["records"] == json.loads(out)["merged"] == 0
+    for bad in ("2018-13-01", "2018-10-3", "yesterday"):
+        code, _, err = run(capsys, *argv, str(tmp_path / "bad.bundle"), "--since", bad)
+        assert code == 2 and "expected YYYY-MM-DD" in err, bad
+    assert not (tmp_path / "bad.bundle").exists()

@@ -168,3 +168,51 @@ def test_a_signed_bundle_of_malformed_records_is_refused(tmp_path: Path) -> None
     path.write_text(json.dumps({"body": body, "signature": base64.b64encode(signature).decode()}))
     with pytest.raises(BundleError, match="malformed records"):
         check_bundle(path, pub)
+
+
+def _pairs(store: object) -> set[tuple[tuple[str, str], tuple[str, str]]]:
+    from dmzwatch.store.links import linked_pairs
+
+    return {
+        (
+            (p["a"]["source"], p["a"]["source_id"]),
+            (p["b"]["source"], p["b"]["source_id"]),
+        )
+        for p in linked_pairs(store)  # type: ignore[arg-type]
+    }
+
+
+def test_a_relayed_bundle_of_two_sources_is_linked_like_its_sender(
+    store_url: str, tmp_path: Path
+) -> None:
+    """TR holds UCDP events and RU's reports (merged earlier) and re-exports them all; the
+    receiver links the two sources of the one bundle as the sender did."""
+    from dmzwatch.events.readers import parse_map_options
+
+    with UCDP.open(encoding="utf-8", newline="") as fh:
+        rows = [next(fh) for _ in range(4)]  # header and three events
+    ged = tmp_path / "ged.csv"
+    ged.write_text("".join(rows), encoding="utf-8")
+    with ged.open(encoding="utf-8", newline="") as fh:
+        seen = list(__import__("csv").DictReader(fh))[1]
+    obs = tmp_path / "obs.csv"
+    obs.write_text(
+        "id,day,x,y,deaths\n"
+        f"o1,{seen['date_start'][:10]},{seen['longitude']},{seen['latitude']},{seen['best']}\n",
+        encoding="utf-8",
+    )
+    mapping = parse_map_options(
+        ["source_id=id", "date=day", "lon=x", "lat=y", "fatalities=deaths"], "observers"
+    )
+    key, pub = create_keys("TR", tmp_path / "keys")
+    with open_store(tmp_path / "tr.db") as sender:
+        ingest(sender, ged)
+        ingest(sender, obs, mapping=mapping)
+        sent = _pairs(sender)
+        export_bundle(sender, key, tmp_path / "tr.bundle")
+    assert (("ucdp", seen["id"]), ("observers", "o1")) in sent
+    with open_store(store_url) as receiver:
+        result = import_bundle(receiver, tmp_path / "tr.bundle", pub)
+        assert result.merged == 4
+        assert _pairs(receiver) == sent
+        assert verify(receiver).ok

@@ -59,3 +59,35 @@ def test_links_list_both_events_the_reason_and_filter(store_url: str, tmp_path: 
     assert exact and exact[0]["reason"]["distance_km"] == 0.0
     assert exact[0]["a"]["lon"] == exact[0]["b"]["lon"] and exact[0]["a"]["text"]
     assert of_o2 == [] and by_source == pairs and none == []
+
+
+def test_events_after_of_several_sources_link_to_each_other_and_to_stored_ones(
+    store_url: str, tmp_path: Path
+) -> None:
+    """As merged from a bundle that relays two sources: the new UCDP events are linked to
+    the observers' report stored before them, and to the observers' report that came with
+    them, though the store holds no third source."""
+    from dmzwatch.store.links import link_events_after
+
+    ged, obs = _files(tmp_path)
+    mapping = parse_map_options(
+        ["source_id=id", "date=day", "lon=x", "lat=y", "fatalities=deaths"], "observers"
+    )
+    first, second = tmp_path / "first.csv", tmp_path / "second.csv"
+    head, o1, o2 = obs.read_text(encoding="utf-8").splitlines()
+    first.write_text(f"{head}\n{o1}\n", encoding="utf-8")
+    second.write_text(f"{head}\n{o1.replace('o1,', 'o3,', 1)}\n{o2}\n", encoding="utf-8")
+    with open_store(store_url) as store:
+        ingest(store, first, mapping=mapping)
+        after = max(i for i, _ in store.events())
+        ingest(store, ged)
+        ingest(store, second, mapping=mapping)
+        expected = {(p["event_a"], p["event_b"]) for p in linked_pairs(store)}
+        store.db.execute("DELETE FROM links")
+        made = link_events_after(store, after)
+        again = {(p["event_a"], p["event_b"]) for p in linked_pairs(store)}
+        ids = {e.source_id: i for i, e in store.events()}
+    assert made == len(again) == len(expected)
+    assert again == expected
+    assert (min(ids["263090"], ids["o1"]), max(ids["263090"], ids["o1"])) in again
+    assert (ids["263090"], ids["o3"]) in again

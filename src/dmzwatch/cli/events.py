@@ -463,7 +463,12 @@ def export(
     with existing_store(db) as store:
         count = export_bundle(store, sign, out, day)
     if as_json:
-        payload = {"bundle": str(out), "events": count, "party": sign.stem, "since": since}
+        payload = {
+            "bundle": str(out),
+            "events": count,
+            "party": sign.stem,
+            "since": day.isoformat() if day else None,  # as the bundle records it
+        }
         typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
         return
     typer.echo(f"{out}: {count} events, signed by {sign.stem}")

@@ -136,25 +136,18 @@ def link_new_events(store: Store, ingest_id: int, *, sources: list[str] | None =
 
 
 def link_events_after(store: Store, after_id: int) -> int:
-    """Link the events stored with an id above ``after_id`` (e.g. merged from a bundle)."""
+    """Link the events stored with an id above ``after_id`` (e.g. merged from a bundle).
+
+    Those events may be of several sources (a bundle relaying another party's events): each
+    is compared with every event of another source, stored before or with it.
+    """
     return _link(store, "id > ?", (after_id,), None)
 
 
-def _link(store: Store, where: str, params: tuple[int], sources: list[str] | None) -> int:
-    db = store.db
-    if sources is None:
-        sources = [
-            s for (s,) in db.query(f"SELECT DISTINCT source FROM events WHERE {where}", params)
-        ]
-    if not sources or not _other_sources(store, sources):
-        return 0
-    marks = ", ".join("?" * len(sources))
-    new = _arrays(db.query(_SELECT + f" WHERE {where} ORDER BY id", params))
-    if not new:
-        return 0
-    other = _arrays(db.query(_SELECT + f" WHERE source NOT IN ({marks}) ORDER BY id", sources))
-    if not other:
-        return 0
+def _pairs(
+    new: dict[str, npt.NDArray[Any]], other: dict[str, npt.NDArray[Any]]
+) -> list[tuple[int, int, dict[str, object]]]:
+    """Probable duplicates between ``new`` and ``other`` events, as (low id, high id, reason)."""
     order = np.argsort(other["start"], kind="stable")
     o = {k: v[order] for k, v in other.items()}
     widest = float(np.max(o["end"] - o["start"]))
@@ -193,6 +186,36 @@ def _link(store: Store, where: str, params: tuple[int], sources: list[str] | Non
                 "fatalities": [_num(new["best"][i]), _num(o["best"][j[k]])],
             }
             pairs.append((min(a, b), max(a, b), reason))
+    return pairs
+
+
+def _link(store: Store, where: str, params: tuple[int], sources: list[str] | None) -> int:
+    db = store.db
+    if sources is None:
+        sources = [
+            s for (s,) in db.query(f"SELECT DISTINCT source FROM events WHERE {where}", params)
+        ]
+    sources = sorted(set(sources))
+    # new events of two sources (a bundle relaying another party's events) are linked to
+    # each other too, even when the store holds no third source
+    if not sources or (len(sources) == 1 and not _other_sources(store, sources)):
+        return 0
+    found: dict[tuple[int, int], dict[str, object]] = {}
+    new_params: tuple[object, ...]
+    for source in sources:
+        new_where, new_params = where, params
+        if len(sources) > 1:
+            new_where, new_params = f"{where} AND source = ?", (*params, source)
+        new = _arrays(db.query(_SELECT + f" WHERE {new_where} ORDER BY id", new_params))
+        if not new:
+            continue
+        # every event of another source, new or already stored, is a candidate
+        other = _arrays(db.query(_SELECT + " WHERE source <> ? ORDER BY id", (source,)))
+        if not other:
+            continue
+        for a, b, reason in _pairs(new, other):
+            found.setdefault((a, b), reason)  # a pair of two new events is found twice
+    pairs = [(a, b, r) for (a, b), r in found.items()]
     if not pairs:
         return 0
     linked = 0
