@@ -100,13 +100,11 @@ def _verify(store: Store) -> Verification:
         for row, digest in zip(events, recomputed, strict=True):
             eid = str(row[0])
             ids.add(eid)
-            entry = seen.get(("event", eid))
             name = f"event {eid} ({row[1]} {row[2]})"
+            entry = _entry(seen, "event", eid, name, problems)
             if entry is None:
-                problems.append(
-                    (10**18 + int(eid), name, "has no evidence entry (inserted outside the log)")
-                )
-            elif digest != row[-2] or entry[1].get("content_hash") != digest:
+                continue
+            if digest != row[-2] or entry[1].get("content_hash") != digest:
                 problems.append(
                     (entry[0], name, "stored content does not match its evidence entry (altered)")
                 )
@@ -120,13 +118,11 @@ def _verify(store: Store) -> Verification:
     qids = set()
     for qid, original, row_hash, source, reasons in quarantine:
         qids.add(str(qid))
-        entry = seen.get(("quarantine", str(qid)))
         name = f"quarantine row {qid}"
+        entry = _entry(seen, "quarantine", str(qid), name, problems)
         if entry is None:
-            problems.append(
-                (10**18 + int(qid), name, "has no evidence entry (inserted outside the log)")
-            )
-        elif (
+            continue
+        if (
             entry[1].get("row_hash") != row_hash
             or entry[1].get("source") != source
             or not _same_json(reasons, entry[1].get("problems"))
@@ -141,13 +137,11 @@ def _verify(store: Store) -> Verification:
         "SELECT id, event_a, event_b, reason FROM links ORDER BY id"
     ):
         lids.add(str(lid))
-        entry = seen.get(("link", str(lid)))
         name = f"link {lid} (events {event_a} and {event_b})"
+        entry = _entry(seen, "link", str(lid), name, problems)
         if entry is None:
-            problems.append(
-                (10**18 + int(lid), name, "has no evidence entry (inserted outside the log)")
-            )
-        elif (
+            continue
+        if (
             entry[1].get("event_a") != int(event_a)
             or entry[1].get("event_b") != int(event_b)
             or not _same_json(reason, entry[1].get("reason"))
@@ -155,29 +149,15 @@ def _verify(store: Store) -> Verification:
             problems.append(
                 (entry[0], name, "stored link does not match its evidence entry (altered)")
             )
+    present = {"event": ids, "quarantine": qids, "link": lids}
     for (kind, record_id), (seq, _) in seen.items():
-        if kind == "link" and record_id not in lids:
+        if kind in present and record_id not in present[kind]:
+            label, noun = _NAMES[kind]
             problems.append(
                 (
                     seq,
-                    f"link {record_id}",
-                    "its evidence entry exists but the link is gone (removed)",
-                )
-            )
-        if kind == "event" and record_id not in ids:
-            problems.append(
-                (
-                    seq,
-                    f"event {record_id}",
-                    "its evidence entry exists but the event is gone (removed)",
-                )
-            )
-        if kind == "quarantine" and record_id not in qids:
-            problems.append(
-                (
-                    seq,
-                    f"quarantine row {record_id}",
-                    "its evidence entry exists but the row is gone (removed)",
+                    f"{label} {record_id}",
+                    f"its evidence entry exists but the {noun} is gone (removed)",
                 )
             )
     problems += _finding_problems(store, findings_logged)
@@ -185,6 +165,33 @@ def _verify(store: Store) -> Verification:
         seq, record, reason = min(problems)
         return Verification(False, count, record, reason)
     return Verification(True, count)
+
+
+_NAMES = {
+    "event": ("event", "event"),
+    "quarantine": ("quarantine row", "row"),
+    "link": ("link", "link"),
+}
+"""How a record of each kind is named in a finding: (label before its id, noun for "gone")."""
+
+_UNLOGGED = "has no evidence entry (inserted outside the log)"
+
+
+def _entry(
+    seen: dict[tuple[str, str], tuple[int, dict[str, object]]],
+    kind: str,
+    record_id: str,
+    name: str,
+    problems: list[tuple[int, str, str]],
+) -> tuple[int, dict[str, object]] | None:
+    """The evidence entry of a stored record; None, with the problem noted, when it has none.
+
+    A record with no entry sorts after every entry (by its id), so that a broken entry is
+    named first."""
+    entry = seen.get((kind, record_id))
+    if entry is None:
+        problems.append((10**18 + int(record_id), name, _UNLOGGED))
+    return entry
 
 
 def _finding_problems(
@@ -219,9 +226,7 @@ def _finding_problems(
         except ValueError:
             stored = None
         if entry is None or entry[0] != "finding" or entry[1] != fid:
-            problems.append(
-                (10**18 + int(row_id), name, "has no evidence entry (inserted outside the log)")
-            )
+            problems.append((10**18 + int(row_id), name, _UNLOGGED))
         elif (
             not isinstance(stored, dict)
             or sha256_hex(payload) != revision
