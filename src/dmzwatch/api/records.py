@@ -7,7 +7,7 @@ import datetime as dt
 import json
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from ..rules.finding import Finding
 from ..store import Store, verify
@@ -23,6 +23,8 @@ __all__ = [
     "verdict_lookup",
     "verification",
 ]
+
+T = TypeVar("T")
 
 _RANK = {"violation": 0, "possible": 1, "compliant": 2}
 
@@ -99,13 +101,7 @@ def finding_rows(
         and (until is None or f.first_day <= until)
     ]
     rows.sort(key=lambda f: (_RANK.get(f.verdict.value, 3), f.first_day, f.finding_id))
-    page = rows[offset : offset + limit]
-    return {
-        "total": len(rows),
-        "limit": limit,
-        "offset": offset,
-        "items": [finding_dict(f) for f in page],
-    }
+    return _page(rows, limit, offset, finding_dict)
 
 
 def quarantine_rows(
@@ -122,11 +118,13 @@ def quarantine_rows(
     rows = store.quarantined(
         source=source or None, file=file or None, reason=reason or None, ingest_id=ingest_id
     )
-    page = rows[offset : offset + limit]
-    for r in page:
-        with contextlib.suppress(TypeError, ValueError):
-            r["original"] = json.loads(r["original"])
-    return {"total": len(rows), "limit": limit, "offset": offset, "items": page}
+    return _page(rows, limit, offset, _with_original_parsed)
+
+
+def _with_original_parsed(row: dict[str, Any]) -> dict[str, Any]:
+    with contextlib.suppress(TypeError, ValueError):
+        row["original"] = json.loads(row["original"])
+    return row
 
 
 def link_rows(
@@ -138,13 +136,17 @@ def link_rows(
     offset: int = 0,
 ) -> dict[str, Any]:
     """Probable-duplicate links with both events and the reason, oldest first, one page."""
-    rows = linked_pairs(store, event_id=event_id, source=source or None)
-    return {
-        "total": len(rows),
-        "limit": limit,
-        "offset": offset,
-        "items": rows[offset : offset + limit],
-    }
+    return _page(linked_pairs(store, event_id=event_id, source=source or None), limit, offset)
+
+
+def _page(
+    rows: Sequence[T], limit: int, offset: int, item: Callable[[T], Any] | None = None
+) -> dict[str, Any]:
+    """One page of ``rows``: ``total`` (all rows), ``limit``, ``offset`` and its ``items``
+    (each made by ``item`` when given)."""
+    page = rows[offset : offset + limit]
+    items = list(page) if item is None else [item(r) for r in page]
+    return {"total": len(rows), "limit": limit, "offset": offset, "items": items}
 
 
 def verification(store: Store) -> dict[str, Any]:
