@@ -11,6 +11,8 @@ their evidence entries, same statements and transactions, no reading, validation
 the floor of any ingest that stores one SQLite row per event. The last two rows time
 pyarrow's CSV parser splitting and decoding every field as text, on one thread and on two:
 the part of any ingest, row store or columnar, that no validation, hashing or storing can skip.
+The last row times ``bench/columnar_floor.py``: that parse plus the least a columnar store
+(compressed Arrow blocks, one hash per row) would do, an upper bound for such a design.
 """
 
 from __future__ import annotations
@@ -69,6 +71,13 @@ elif method == "sqlite inserts alone":
                     "INSERT INTO evidence (seq, kind, record_id, payload, prev_hash, hash) "
                     "VALUES (?, ?, ?, ?, ?, ?)", evidence[k : k + 10_000])
         n = len(events)
+elif method == "columnar floor":
+    # the least a columnar store could do (bench/columnar_floor.py); db: a new file
+    from pathlib import Path
+    sys.path.insert(0, sys.argv[4])
+    from columnar_floor import ingest_blocks
+    t = time.perf_counter()
+    n, _ = ingest_blocks(Path(path), Path(db))
 else:
     from pathlib import Path
     from dmzwatch.store import ingest, open_store
@@ -102,7 +111,7 @@ def make_file(rows: int, out: Path, source: Path = UCDP) -> Path:
 
 def _measure(method: str, path: Path, db: Path) -> dict[str, Any]:
     out = subprocess.run(
-        [sys.executable, "-c", _MEASURE, method, str(path), str(db)],
+        [sys.executable, "-c", _MEASURE, method, str(path), str(db), str(Path(__file__).parent)],
         capture_output=True,
         text=True,
         check=True,
@@ -120,6 +129,7 @@ def run(rows: int) -> list[dict[str, Any]]:
         inserts = _measure("sqlite inserts alone", Path(tmp) / "bench.db", Path(tmp) / "copy.db")
         parse1 = _measure("pyarrow 1 thread", path, Path(tmp) / "unused.db")
         parse2 = _measure("pyarrow 2 threads", path, Path(tmp) / "unused.db")
+        floor = _measure("columnar floor", path, Path(tmp) / "floor.db")
     base_rate = base["n"] / base["seconds"]
     table = []
     for method, m in (
@@ -128,6 +138,7 @@ def run(rows: int) -> list[dict[str, Any]]:
         ("its SQLite inserts alone (events + evidence rows)", inserts),
         ("pyarrow CSV parse alone, every field as text, 1 thread", parse1),
         ("pyarrow CSV parse alone, every field as text, 2 threads", parse2),
+        ("columnar floor: that parse, 4 checks, sha256 a row, zstd Arrow blocks", floor),
     ):
         rate = m["n"] / m["seconds"]
         table.append(
