@@ -6,6 +6,7 @@ import csv
 import hashlib
 import io
 import json
+import os
 import re
 from pathlib import Path
 
@@ -397,3 +398,71 @@ def test_unsplittable_records_keep_their_text_as_written(tmp_path: Path) -> None
         (3, '2,2018-11-01,"a, ""b""",extra'),
         (4, '3,2018-11-01,"two\nlines",extra'),
     ]
+
+
+def _counting_parse(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The files the GeoJSON reader parses, one entry per parse."""
+    from dmzwatch.events.readers import geojson
+
+    parsed: list[Path] = []
+    real = geojson._parse
+
+    def parse(path: Path) -> object:
+        parsed.append(path)
+        return real(path)
+
+    monkeypatch.setattr(geojson, "_parse", parse)
+    return parsed
+
+
+def _points(*ids: str) -> list[object]:
+    point = {"type": "Point", "coordinates": [36.6, 35.4]}
+    return [
+        {"type": "Feature", "id": i, "geometry": point, "properties": {"date": "2018-11-01"}}
+        for i in ids
+    ]
+
+
+def test_a_checked_geojson_file_is_parsed_once_then_again_for_another_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parsed = _counting_parse(monkeypatch)
+    path = _collection(tmp_path, _points("a", "b"))
+    assert check_input(path) == "geojson"
+    cols = next(iter(read(path, "geojson"))).columns
+    assert cols.source_id.tolist() == ["a", "b"] and validate(cols) == []
+    assert parsed == [path]
+    # the kept features went with that read: another read of the file parses it again
+    assert next(iter(read(path))).columns.source_id.tolist() == ["a", "b"]
+    assert parsed == [path, path]
+
+
+@pytest.mark.parametrize("same_size", [False, True])
+def test_a_geojson_file_changed_between_check_and_read_is_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, same_size: bool
+) -> None:
+    parsed = _counting_parse(monkeypatch)
+    path = _collection(tmp_path, _points("a", "b"))
+    check_input(path)
+    seen = path.stat()
+    _collection(tmp_path, _points("c", "d") if same_size else _points("c", "d", "e"))
+    if same_size:  # the size alone does not tell; a later modification time does
+        assert path.stat().st_size == seen.st_size
+        os.utime(path, ns=(seen.st_atime_ns, seen.st_mtime_ns + 1_000_000_000))
+    ids = next(iter(read(path))).columns.source_id.tolist()
+    assert ids == (["c", "d"] if same_size else ["c", "d", "e"])
+    assert len(parsed) == 2
+
+
+def test_a_refused_geojson_file_lets_go_of_the_one_checked_before(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parsed = _counting_parse(monkeypatch)
+    good = _collection(tmp_path, _points("a"))
+    bad = tmp_path / "bad.geojson"
+    bad.write_text('{"type": "Feature"}')
+    check_input(good)
+    with pytest.raises(InputError, match="not a GeoJSON FeatureCollection"):
+        check_input(bad)
+    assert next(iter(read(good))).columns.source_id.tolist() == ["a"]
+    assert parsed == [good, bad, good]

@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
+
+import hypothesis.strategies as st
+import numpy as np
+from hypothesis import given, settings
 
 from dmzwatch.events.readers import parse_map_options
 from dmzwatch.store import ingest, open_store
-from dmzwatch.store.links import linked_pairs
+from dmzwatch.store.links import (
+    _arrays,
+    _by_source,
+    _pairs,
+    link_events_after,
+    link_new_events,
+    linked_pairs,
+)
 
 UCDP = Path("/work/shared/data/ucdp_ged_syria_nw_2018_2019.csv")
 
@@ -67,8 +80,6 @@ def test_events_after_of_several_sources_link_to_each_other_and_to_stored_ones(
     """As merged from a bundle that relays two sources: the new UCDP events are linked to
     the observers' report stored before them, and to the observers' report that came with
     them, though the store holds no third source."""
-    from dmzwatch.store.links import link_events_after
-
     ged, obs = _files(tmp_path)
     mapping = parse_map_options(
         ["source_id=id", "date=day", "lon=x", "lat=y", "fatalities=deaths"], "observers"
@@ -91,3 +102,99 @@ def test_events_after_of_several_sources_link_to_each_other_and_to_stored_ones(
     assert again == expected
     assert (min(ids["263090"], ids["o1"]), max(ids["263090"], ids["o1"])) in again
     assert (ids["263090"], ids["o3"]) in again
+
+
+def test_events_after_of_two_sources_are_read_once(store_url: str, tmp_path: Path) -> None:
+    """A bundle of two sources: the candidate events are read in one query, each row once,
+    and split per source in memory; the links are those the store had."""
+    ged, obs = _files(tmp_path)
+    mapping = parse_map_options(
+        ["source_id=id", "date=day", "lon=x", "lat=y", "fatalities=deaths"], "observers"
+    )
+    first, second = tmp_path / "first.csv", tmp_path / "second.csv"
+    head, o1, o2 = obs.read_text(encoding="utf-8").splitlines()
+    first.write_text(f"{head}\n{o1}\n", encoding="utf-8")
+    second.write_text(f"{head}\n{o1.replace('o1,', 'o3,', 1)}\n{o2}\n", encoding="utf-8")
+    with open_store(store_url) as store:
+        ingest(store, first, mapping=mapping)
+        after = max(i for i, _ in store.events())
+        ingest(store, ged)
+        ingest(store, second, mapping=mapping)
+        expected = [(p["event_a"], p["event_b"], p["reason"]) for p in linked_pairs(store)]
+        total = store.counts()["events"]
+        store.db.execute("DELETE FROM links")
+        reads: list[int] = []  # rows returned by each query that reads event rows
+        query = store.db.query
+
+        def counted(text: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+            rows = query(text, params)
+            if "start_time" in text:
+                reads.append(len(rows))
+            return rows
+
+        store.db.query = counted  # type: ignore[method-assign]
+        made = link_events_after(store, after)
+        bundle_reads = list(reads)
+        # one ingest's events (one source): those events, then the other sources' events
+        reads.clear()
+        last = int(store.db.scalar("SELECT MAX(ingest_id) FROM events"))
+        link_new_events(store, last, sources=["observers"])
+        store.db.query = query  # type: ignore[method-assign]
+        again = [(p["event_a"], p["event_b"], p["reason"]) for p in linked_pairs(store)]
+    assert total == 6 and made == len(expected) >= 2
+    assert bundle_reads == [total]
+    assert reads == [2, 3]
+    assert sorted(again) == sorted(expected)  # (links of the ingests were made in 2 steps)
+
+
+_T0 = np.datetime64("2018-11-01T00:00:00", "s")
+
+
+@st.composite
+def _events(draw: st.DrawFn) -> tuple[list[tuple[object, ...]], list[bool]]:
+    """Rows as the store returns them (by id), close enough in time and place to link."""
+    n = draw(st.integers(1, 14))
+    rows: list[tuple[object, ...]] = []
+    new: list[bool] = []
+    for i in range(n):
+        start = _T0 + np.timedelta64(draw(st.integers(0, 6)) * 43_200, "s")
+        end = start + np.timedelta64(draw(st.integers(0, 3)) * 86_400, "s")
+        best = draw(st.one_of(st.none(), st.integers(0, 30)))
+        low = draw(st.one_of(st.none(), st.integers(0, 30)))
+        rows.append(
+            (
+                i + 1,
+                draw(st.sampled_from(["acled", "observers", "ucdp"])),
+                str(start),
+                str(end),
+                draw(st.sampled_from([0, 1, 2])),
+                36.6 + draw(st.integers(0, 40)) * 0.001,
+                35.4 + draw(st.integers(0, 40)) * 0.001,
+                draw(st.sampled_from([0.0, 0.5, 2.0])),
+                best,
+                low,
+                None if low is None else low + draw(st.integers(0, 10)),
+            )
+        )
+        new.append(draw(st.booleans()))
+    return rows, new
+
+
+@given(_events())
+@settings(max_examples=200, deadline=None)
+def test_splitting_in_memory_links_as_pairing_each_source_alone(
+    drawn: tuple[list[tuple[object, ...]], list[bool]],
+) -> None:
+    """The split of all events per source finds the pairs of selecting each source's new
+    events and the other sources' events apart, with the same reasons, in the same order."""
+    rows, new = drawn
+    sources = sorted({str(r[1]) for r, n in zip(rows, new, strict=True) if n})
+    expected: dict[tuple[int, int], dict[str, object]] = {}
+    for source in sources:  # as the store was asked, one source at a time
+        mine = [r for r, n in zip(rows, new, strict=True) if n and r[1] == source]
+        others = [r for r in rows if r[1] != source]
+        if mine and others:
+            for a, b, reason in _pairs(_arrays(mine), _arrays(others)):
+                expected.setdefault((a, b), reason)
+    found = _by_source(_arrays(rows), np.array(new, dtype=bool), sources)
+    assert list(found.items()) == list(expected.items())

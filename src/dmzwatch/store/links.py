@@ -88,6 +88,7 @@ def _floats(values: tuple[object, ...]) -> npt.NDArray[np.float64]:
 
 
 def _arrays(rows: list[tuple[object, ...]]) -> dict[str, npt.NDArray[Any]]:
+    """Columns of rows that start with the :data:`_COLUMNS` (further columns are not read)."""
     if not rows:
         return {}
     cols = list(zip(*rows, strict=True))
@@ -106,10 +107,11 @@ def _arrays(rows: list[tuple[object, ...]]) -> dict[str, npt.NDArray[Any]]:
     }
 
 
-_SELECT = (
-    "SELECT id, source, start_time, end_time, date_precision_days, lon, lat, precision_km, "
-    "fatalities_best, fatalities_low, fatalities_high FROM events"
+_COLUMNS = (
+    "id, source, start_time, end_time, date_precision_days, lon, lat, precision_km, "
+    "fatalities_best, fatalities_low, fatalities_high"
 )
+_SELECT = f"SELECT {_COLUMNS} FROM events"
 
 
 def _other_sources(store: Store, sources: list[str]) -> bool:
@@ -139,7 +141,8 @@ def link_events_after(store: Store, after_id: int) -> int:
     """Link the events stored with an id above ``after_id`` (e.g. merged from a bundle).
 
     Those events may be of several sources (a bundle relaying another party's events): each
-    is compared with every event of another source, stored before or with it.
+    is compared with every event of another source, stored before or with it. The events are
+    then read once, and split per source in memory.
     """
     return _link(store, "id > ?", (after_id,), None)
 
@@ -189,6 +192,27 @@ def _pairs(
     return pairs
 
 
+def _by_source(
+    events: dict[str, npt.NDArray[Any]], is_new: npt.NDArray[np.bool_], sources: list[str]
+) -> dict[tuple[int, int], dict[str, object]]:
+    """Probable duplicates of the new events of each of ``sources`` (in that order) among
+    the events of the other sources, new or not; ``events`` is every candidate, by id.
+
+    For each source, the new events and the candidates are split from ``events`` in memory:
+    the same events, in the same order, as selecting each part by source from the store.
+    """
+    found: dict[tuple[int, int], dict[str, object]] = {}
+    for source in sources:
+        own = np.asarray(events["source"] == source, dtype=bool)
+        if not (is_new & own).any() or own.all():
+            continue
+        new = {k: v[is_new & own] for k, v in events.items()}
+        other = {k: v[~own] for k, v in events.items()}
+        for a, b, reason in _pairs(new, other):
+            found.setdefault((a, b), reason)  # a pair of two new events is found twice
+    return found
+
+
 def _link(store: Store, where: str, params: tuple[int], sources: list[str] | None) -> int:
     db = store.db
     if sources is None:
@@ -201,20 +225,23 @@ def _link(store: Store, where: str, params: tuple[int], sources: list[str] | Non
     if not sources or (len(sources) == 1 and not _other_sources(store, sources)):
         return 0
     found: dict[tuple[int, int], dict[str, object]] = {}
-    new_params: tuple[object, ...]
-    for source in sources:
-        new_where, new_params = where, params
-        if len(sources) > 1:
-            new_where, new_params = f"{where} AND source = ?", (*params, source)
-        new = _arrays(db.query(_SELECT + f" WHERE {new_where} ORDER BY id", new_params))
-        if not new:
-            continue
-        # every event of another source, new or already stored, is a candidate
-        other = _arrays(db.query(_SELECT + " WHERE source <> ? ORDER BY id", (source,)))
-        if not other:
-            continue
-        for a, b, reason in _pairs(new, other):
-            found.setdefault((a, b), reason)  # a pair of two new events is found twice
+    if len(sources) == 1:  # one ingest: its events, then those of every other source
+        new = _arrays(db.query(_SELECT + f" WHERE {where} ORDER BY id", params))
+        if new:
+            other = _arrays(db.query(_SELECT + " WHERE source <> ? ORDER BY id", sources))
+            if other:
+                for a, b, reason in _pairs(new, other):
+                    found.setdefault((a, b), reason)
+    else:
+        # each event is a candidate for the new events of the sources other than its own,
+        # so all of them are: read once, with a flag for the new ones, split per source
+        rows = db.query(
+            f"SELECT {_COLUMNS}, CASE WHEN {where} THEN 1 ELSE 0 END FROM events ORDER BY id",
+            params,
+        )
+        if rows:
+            is_new = np.array([bool(row[-1]) for row in rows], dtype=bool)
+            found = _by_source(_arrays(rows), is_new, sources)  # (the flag is not read)
     pairs = [(a, b, r) for (a, b), r in found.items()]
     if not pairs:
         return 0

@@ -102,7 +102,8 @@ def _check_header(path: Path, fmt: str, required: tuple[str, ...]) -> None:
 
 def check_input(path: Path, fmt: str | None = None, mapping: ColumnMap | None = None) -> str:
     """The format of ``path`` once its file and header suit it (reads the header only; a
-    GeoJSON file is parsed whole, to refuse one that is not a FeatureCollection).
+    GeoJSON file is parsed whole, to refuse one that is not a FeatureCollection, and its
+    features are kept for the :func:`read` that follows).
 
     Everything :func:`read` refuses before its first row is refused here, so that a caller
     can check an input before it opens or creates anything.
@@ -112,7 +113,8 @@ def check_input(path: Path, fmt: str | None = None, mapping: ColumnMap | None = 
     if fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r}; expected one of: {', '.join(FORMATS)}")
     if fmt == "geojson":
-        geojson.load_features(path)  # not JSON, not a FeatureCollection: refused here
+        geojson.check_features(path)  # not JSON, not a FeatureCollection: refused here;
+        # the features are kept for the next read of the unchanged file: parsed once
     elif fmt == "ucdp":
         _check_header(path, fmt, ucdp.REQUIRED)
     elif fmt == "acled":
@@ -146,7 +148,8 @@ def read(
 ) -> Iterator[ReadBatch]:
     """Batches of ``path`` as event columns (format detected when ``fmt`` is None)."""
     if (fmt or detect_format(path)) == "geojson":
-        check_file(path)  # the features are checked as they are loaded, once
+        check_file(path)  # the features are checked as they are loaded (or were, kept by
+        # check_input), once
         size = path.stat().st_size  # the features are parsed from the whole file at once
         for cols in geojson.iter_columns(path, mapping):
             yield ReadBatch(cols, end=size)

@@ -6,11 +6,17 @@ Property names default to the event field names (``source_id`` or ``id``, ``date
 the geometry. A feature whose geometry is not a Point, or that is not an object with an
 object (or null) as properties, is quarantined. A feature without an end date lasts its
 start day. The "line" of a feature is its position in the collection (1 = the first feature).
+
+A file is parsed once per ingest: :func:`check_features` (the check before a store is
+opened) keeps the features it parsed, and the next :func:`iter_columns` of the same file
+takes them, if the file's size and modification time are still those seen before parsing.
+One file is kept at a time, and only until that next read.
 """
 
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,7 +31,7 @@ from ._csv import CsvBatch
 from .table import ColumnMap
 from .table import columns as table_columns
 
-__all__ = ["DEFAULT_MAP", "iter_columns"]
+__all__ = ["DEFAULT_MAP", "check_features", "iter_columns", "load_features"]
 
 BATCH = 50_000
 DEFAULT_MAP = ColumnMap(
@@ -58,10 +64,15 @@ def _text(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def _parse(path: Path) -> Any:
+    """The JSON document of ``path`` (the one place a GeoJSON file is parsed)."""
+    return json.loads(path.read_text(encoding="utf-8-sig"))
+
+
 def load_features(path: Path) -> list[Any]:
     """The features of a FeatureCollection file."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
+        data = _parse(path)
     except (OSError, ValueError) as exc:
         raise InputError(f"cannot read {path} as GeoJSON: {exc}") from exc
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
@@ -81,9 +92,47 @@ def load_features(path: Path) -> list[Any]:
     return features
 
 
-def iter_columns(path: Path, mapping: ColumnMap | None = None) -> Iterator[EventColumns]:
-    """Batches of event columns from a FeatureCollection."""
+_Key = tuple[str, int, int]
+_kept_lock = threading.Lock()
+_kept: tuple[_Key, list[Any]] | None = None
+
+
+def _key(path: Path) -> _Key | None:
+    """What identifies the file's content: resolved path, size, modification time (ns)."""
+    try:
+        st = path.stat()
+        return str(path.resolve()), st.st_size, st.st_mtime_ns
+    except OSError:
+        return None  # not kept: :func:`load_features` names the error
+
+
+def check_features(path: Path) -> None:
+    """Refuse ``path`` unless it is a FeatureCollection; keep its features for the next
+    :func:`iter_columns` of the same, unchanged file."""
+    global _kept
+    with _kept_lock:
+        _kept = None  # one file at a time, and not a refused one
+    key = _key(path)  # before parsing: a change made while parsing is seen at the next read
     features = load_features(path)
+    with _kept_lock:
+        _kept = None if key is None else (key, features)
+
+
+def _take_features(path: Path) -> list[Any]:
+    """The features kept by :func:`check_features` if the file is unchanged, else parsed."""
+    global _kept
+    key = _key(path)
+    with _kept_lock:
+        kept, _kept = _kept, None  # taken or stale, it is let go either way
+    if key is not None and kept is not None and kept[0] == key:
+        return kept[1]
+    return load_features(path)
+
+
+def iter_columns(path: Path, mapping: ColumnMap | None = None) -> Iterator[EventColumns]:
+    """Batches of event columns from a FeatureCollection (parsed, or kept by
+    :func:`check_features`)."""
+    features = _take_features(path)
     base = mapping or DEFAULT_MAP
     cols = dict(base.columns)
     cols["lon"], cols["lat"] = "__lon", "__lat"
