@@ -14,6 +14,8 @@ READERS = [
     ["quarantine"],
     ["ingests"],
     ["links"],
+    ["events"],
+    ["event", "1"],
     ["findings"],
     ["check", "-s", "idlib-2018"],
     ["monthly", "-s", "idlib-2018"],

@@ -35,6 +35,7 @@ app = typer.Typer(
 from . import zones as _zones  # noqa: E402, I001  (registers its commands on app)
 from . import patrol as _patrol  # noqa: E402, F401  (registers its commands on app)
 from . import events as _events  # noqa: E402, F401  (registers its commands on app)
+from . import records as _records  # noqa: E402, F401  (registers its commands on app)
 from . import serve as _serve  # noqa: E402, F401  (registers its commands on app)
 from . import report as _report  # noqa: E402, F401  (registers its commands on app)
 from . import findings as _findings  # noqa: E402, F401  (registers its commands on app)

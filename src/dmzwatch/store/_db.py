@@ -87,6 +87,17 @@ class Database:
         row = self.execute(text, params).fetchone()
         return None if row is None else row[0]
 
+    def has_table(self, name: str) -> bool:
+        """Whether a table ``name`` exists (in the current schema, on PostgreSQL)."""
+        if self.dialect == "sqlite":
+            sql = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?"
+        else:
+            sql = (
+                "SELECT COUNT(*) FROM pg_tables "
+                "WHERE schemaname = current_schema() AND tablename = ?"
+            )
+        return bool(self.scalar(sql, (name,)))
+
     @contextmanager
     def transaction(self, lock: bool = True) -> Iterator[None]:
         """One transaction; with ``lock``, writers are serialized (the evidence chain needs it)."""

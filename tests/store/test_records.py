@@ -1,0 +1,110 @@
+"""Stored events listed and shown in full with their provenance, on both backends."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+
+from dmzwatch.events.readers import parse_map_options
+from dmzwatch.store import ingest, open_store
+from dmzwatch.store.records import event_record, event_rows
+
+UCDP = Path("/work/shared/data/ucdp_ged_syria_nw_2018_2019.csv")
+
+
+def _real_rows(tmp_path: Path, n: int) -> tuple[Path, list[dict[str, str]]]:
+    with UCDP.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        rows = [next(reader) for _ in range(n)]
+    path = tmp_path / "ged.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path, rows
+
+
+def test_rows_filter_and_page_in_time_order(store_url: str, tmp_path: Path) -> None:
+    path, real = _real_rows(tmp_path, 40)
+    with open_store(store_url) as store:
+        done = ingest(store, path)
+        total, everything = event_rows(store)
+        assert total == done.stored == len(everything) == 40
+        starts = [(r["start_time"], r["id"]) for r in everything]
+        assert starts == sorted(starts)
+        assert {r["source_id"] for r in everything} == {r["id"] for r in real}
+        assert all(r["ingest_id"] == 1 and r["line"] >= 2 for r in everything)
+        paged = []
+        for offset in range(0, 40, 7):
+            count, page = event_rows(store, limit=7, offset=offset)
+            assert count == 40
+            paged += page
+        assert paged == everything
+        _, tail = event_rows(store, offset=35)
+        assert tail == everything[35:]
+        day = dt.date.fromisoformat(everything[10]["start_time"][:10])
+        since = dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
+        until = since + dt.timedelta(days=1, seconds=-1)
+        count, on_day = event_rows(store, since=since, until=until)
+        assert count == len(on_day) > 0
+        assert on_day == [r for r in everything if r["start_time"][:10] == day.isoformat()]
+        kind = everything[0]["kind"]
+        count, of_kind = event_rows(store, kind=kind)
+        assert of_kind == [r for r in everything if r["kind"] == kind]
+        assert event_rows(store, source="acled") == (0, [])
+        assert event_rows(store, ingest_id=2) == (0, [])
+
+
+def test_one_event_in_full_original_provenance_evidence_links(
+    store_url: str, tmp_path: Path
+) -> None:
+    path, real = _real_rows(tmp_path, 3)
+    seen = real[1]
+    obs = tmp_path / "obs.csv"
+    obs.write_text(
+        "id,day,x,y,deaths\n"
+        f"o1,{seen['date_start'][:10]},{seen['longitude']},{seen['latitude']},{seen['best']}\n",
+        encoding="utf-8",
+    )
+    mapping = parse_map_options(
+        ["source_id=id", "date=day", "lon=x", "lat=y", "fatalities=deaths"], "observers"
+    )
+    with open_store(store_url) as store:
+        ingest(store, path)
+        assert ingest(store, obs, mapping=mapping).linked == 1
+        _, rows = event_rows(store)
+        ids = {r["source_id"]: r["id"] for r in rows}
+        record = event_record(store, ids[seen["id"]])
+        assert record is not None
+        assert record["original"] == seen  # the row exactly as read
+        assert record["provenance"]["ingest"]["file"] == str(path)
+        assert record["provenance"]["ingest"]["format"] == "ucdp"
+        assert record["provenance"]["line"] == 3  # header, first row, this one
+        assert record["provenance"]["party"] is None
+        entries = store.db.query(
+            "SELECT seq, hash FROM evidence WHERE kind = 'event' AND record_id = ?",
+            (str(record["id"]),),
+        )
+        assert record["evidence"] == {"seq": int(entries[0][0]), "hash": entries[0][1]}
+        assert len(record["content_hash"]) == 64
+        (link,) = record["links"]
+        assert (link["event"], link["source"], link["source_id"]) == (
+            ids["o1"],
+            "observers",
+            "o1",
+        )
+        assert link["reason"]["days_apart"] == 0
+        other = event_record(store, ids["o1"])
+        assert other is not None and other["links"][0]["event"] == record["id"]
+        assert other["original"] == {
+            "id": "o1",
+            "day": seen["date_start"][:10],
+            "x": seen["longitude"],
+            "y": seen["latitude"],
+            "deaths": seen["best"],
+        }
+        assert event_record(store, 10_000) is None
+        store.db.execute("DELETE FROM evidence WHERE record_id = ?", (str(ids["o1"]),))
+        gone = event_record(store, ids["o1"])
+        assert gone is not None and gone["evidence"] is None
