@@ -125,6 +125,44 @@ def test_quarantine_csv_refuses_rows_of_different_columns(
     assert code == 0 and (tmp_path / "fix.csv").read_text() == "id,day,y,x\nr1,never,36.7,35.4\n"
 
 
+def test_quarantine_of_a_file_lists_rows_another_file_refused_first(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "s.db")
+    bad = "r9,2018-10-20,36.7,north"
+    first, second = tmp_path / "first.csv", tmp_path / "second.csv"
+    first.write_text(f"id,day,x,y\n{bad}\n")
+    second.write_text(f"id,day,x,y\nr1,soon,36.7,35.4\n{bad}\nr2,2018-10-21,36.7,35.4\n{bad}\n")
+    for path in (first, second):
+        code, out, _ = run(capsys, "ingest", str(path), "--db", db, *MAP, "--json")
+        assert code == 0
+    assert json.loads(out)["quarantined"] == 3
+    fix = tmp_path / "fix.csv"
+    code, out, err = run(
+        capsys, "quarantine", "--db", db, "--file", "second.csv", "--csv", str(fix)
+    )
+    assert code == 0 and "wrote 2 quarantined rows" in err
+    assert [line.split()[:3] for line in out.splitlines() if "second.csv" in line] == [
+        ["csv", "second.csv", "2"],
+        ["csv", "second.csv", "3"],
+        ["csv", "second.csv", "5"],
+    ]
+    assert fix.read_text() == f"id,day,x,y\nr1,soon,36.7,35.4\n{bad}\n"  # each row once
+    code, out, _ = run(capsys, "quarantine", "--db", db, "--ingest", "2", "--json")
+    assert [(q["file"], q["line"], q["field"]) for q in json.loads(out)] == [
+        (str(second), 2, "day"),
+        (str(second), 3, "y"),
+        (str(second), 5, "y"),
+    ]
+    code, out, _ = run(capsys, "quarantine", "--db", db, "--file", "first.csv", "--json")
+    assert [(q["line"], q["ingest_id"]) for q in json.loads(out)] == [(2, 1)]
+    run(capsys, "ingest", str(second), "--db", db, *MAP)
+    code, out, _ = run(capsys, "quarantine", "--db", db, "--json")
+    assert len(json.loads(out)) == 4  # ingesting a file again lists nothing twice
+    code, out, _ = run(capsys, "verify", "--db", db)
+    assert code == 0 and "intact" in out
+
+
 def test_links_lists_probable_duplicates_with_their_reasons(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

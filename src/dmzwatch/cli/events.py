@@ -207,12 +207,14 @@ def quarantine(
 def _write_originals(rows: list[dict[str, Any]], out: Path) -> int:
     """Each quarantined row once, in file order, as the CSV it came from; returns the count.
 
+    A row refused at several lines (or by several files) is written once, at its first line.
     Rows that could not be split into the header's fields are written as their raw text.
     Rows of several headers (or of a GeoJSON file) cannot share one CSV: a clear error.
     """
-    originals: dict[int, Any] = {}
+    originals: dict[str, Any] = {}
     for r in sorted(rows, key=lambda r: (r["line"] is None, r["line"] or 0, r["id"])):
-        originals.setdefault(r["id"], json.loads(r["original"]))
+        if r["original"] not in originals:
+            originals[r["original"]] = json.loads(r["original"])
     header: list[str] | None = None
     lines: list[str] = []
     for original in originals.values():

@@ -112,6 +112,40 @@ _MIGRATION_3 = (
     "CREATE INDEX IF NOT EXISTS events_ingest ON events (ingest_id)",
 )
 
+# One quarantine row per refusal: the same row is kept once for each file and line that
+# refused it (a row without a line once per file), and re-ingesting a file adds nothing.
+_QUARANTINE_KEY = (
+    "CREATE UNIQUE INDEX quarantine_refusal ON quarantine (source, row_hash, file, "
+    "COALESCE(line, -1))"
+)
+
+_MIGRATION_4_SQLITE = (
+    # SQLite cannot drop a table's UNIQUE constraint: copy the rows, ids included (the
+    # evidence entries name them), into a table without it
+    """CREATE TABLE quarantine_by_file (
+        id {id},
+        source TEXT NOT NULL,
+        file TEXT NOT NULL,
+        line {int},
+        row_hash TEXT NOT NULL,
+        problems TEXT NOT NULL,
+        original TEXT NOT NULL,
+        ingest_id {int}
+    )""",
+    "INSERT INTO quarantine_by_file (id, source, file, line, row_hash, problems, original, "
+    "ingest_id) SELECT id, source, file, line, row_hash, problems, original, ingest_id "
+    "FROM quarantine ORDER BY id",
+    "DROP TABLE quarantine",
+    "ALTER TABLE quarantine_by_file RENAME TO quarantine",
+    _QUARANTINE_KEY,
+)
+
+_MIGRATION_4_POSTGRESQL = (
+    # the name PostgreSQL gave migration 1's UNIQUE (source, row_hash)
+    "ALTER TABLE quarantine DROP CONSTRAINT quarantine_source_row_hash_key",
+    _QUARANTINE_KEY,
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "events, quarantine, links, evidence log, bundles", _COMMON_1, _COMMON_1),
     Migration(
@@ -130,6 +164,12 @@ MIGRATIONS: tuple[Migration, ...] = (
         "events by ingest instead of by content hash (no query looks events up by hash)",
         _MIGRATION_3,
         _MIGRATION_3,
+    ),
+    Migration(
+        4,
+        "a quarantined row under every file and line that refused it (was: once per source)",
+        _MIGRATION_4_SQLITE,
+        _MIGRATION_4_POSTGRESQL,
     ),
 )
 

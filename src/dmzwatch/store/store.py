@@ -317,6 +317,10 @@ class Store:
     ) -> list[dict[str, Any]]:
         """One dict per problem of a quarantined row: source, file, line, field, value, reason.
 
+        A row refused by several files (or at several lines of one file) is listed under each
+        of them, with that file's line, ingest and problems; re-ingesting a file lists nothing
+        twice (its rows stay under the ingest that first refused them there).
+
         Filters: ``source`` and ``ingest_id`` exactly, ``file`` by its path or its name,
         ``reason`` as a case-insensitive substring of a problem's reason (the rows kept then
         list only their matching problems).
