@@ -3,10 +3,12 @@ ingests, the probable-duplicate links and the filtered quarantine."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from dmzwatch.api.submit import Linker
-from dmzwatch.store import open_store
+from dmzwatch.events.readers import parse_map_options
+from dmzwatch.store import ingest, open_store
 
 from .conftest import Api
 
@@ -124,8 +126,73 @@ def test_ingests_links_and_filtered_quarantine(api: Api, ev: Any) -> None:
     assert api.client.get(f"/api/quarantine?ingest={other}", headers=reader).json()["total"] == 0
 
 
+def test_quarantine_of_a_file_lists_rows_another_file_refused_first(
+    api: Api, tmp_path: Path
+) -> None:
+    reader = api.headers("analyst")
+    bad = "r9,2018-10-20,36.7,north"
+    first, second = tmp_path / "first.csv", tmp_path / "second.csv"
+    first.write_text(f"id,day,x,y\n{bad}\n")
+    second.write_text(f"id,day,x,y\nr1,2018-10-21,36.7,35.4\n{bad}\n")
+    mapping = parse_map_options(["source_id=id", "date=day", "lon=x", "lat=y"], "obs")
+    with open_store(api.db) as store:
+        for path in (first, second):
+            ingest(store, path, mapping=mapping)
+    q = api.client.get("/api/quarantine?file=second.csv", headers=reader).json()
+    assert q["total"] == 1
+    (item,) = q["items"]
+    assert (item["file"], item["line"], item["field"]) == (str(second), 3, "y")
+    assert item["original"] == {"id": "r9", "day": "2018-10-20", "x": "36.7", "y": "north"}
+    by_ingest = api.client.get(f"/api/quarantine?ingest={item['ingest_id']}", headers=reader)
+    assert by_ingest.json()["items"] == [item]
+    everything = api.client.get("/api/quarantine", headers=reader).json()
+    assert [(i["file"], i["line"]) for i in everything["items"]] == [
+        (str(first), 2),
+        (str(second), 3),
+    ]
+
+
 def test_ids_too_large_for_the_database_are_a_422_not_a_500(api: Api) -> None:
     reader = api.headers("analyst")
     for url in ("/api/quarantine?ingest=", "/api/links?event="):
         assert api.client.get(url + str(2**63 - 1), headers=reader).status_code == 200
         assert api.client.get(url + str(2**63), headers=reader).status_code == 422
+
+
+def test_one_event_in_full_with_its_party_and_links(api: Api, ev: Any) -> None:
+    reader = api.headers("analyst")
+    tr = ev(1, source="TR-OP-3", fatalities=3)
+    ru = ev(1, source="RU-MP-2", source_id="ru-77", lon=36.695, lat=35.380, fatalities=4)
+    api.client.post("/api/events", json=tr, headers=api.headers("monitor"))
+    api.client.post("/api/events", json=ru, headers=api.headers("monitor_ru"))
+    with open_store(api.db) as store:
+        assert Linker(lambda: store).run_once(store) == 1
+    fc = api.client.get("/api/events", headers=reader).json()
+    ids = {f["properties"]["source_id"]: int(f["id"]) for f in fc["features"]}
+    r = api.client.get(f"/api/events/{ids['obs-1']}", headers=reader)
+    assert r.status_code == 200, r.text
+    one = r.json()
+    assert (one["source"], one["source_id"], one["equipment_class"]) == ("TR-OP-3", "obs-1", "tank")
+    assert one["provenance"]["party"] == "TR" and one["provenance"]["ingest"]["format"] == "api"
+    assert one["original"]["text"] == "two tanks south of Morek"
+    assert one["evidence"]["seq"] >= 1 and len(one["evidence"]["hash"]) == 64
+    assert [(k["event"], k["source_id"]) for k in one["links"]] == [(ids["ru-77"], "ru-77")]
+    other = api.client.get(f"/api/events/{ids['ru-77']}", headers=reader).json()
+    assert other["provenance"]["party"] == "RU"
+    assert api.client.get("/api/events/999", headers=reader).status_code == 404
+    assert api.client.get("/api/events/0", headers=reader).status_code == 422
+    assert api.client.get(f"/api/events/{ids['obs-1']}").status_code == 401
+
+
+def test_verify_reports_the_head_that_a_checkpoint_pins(api: Api, ev: Any) -> None:
+    reader = api.headers("analyst")
+    empty = api.client.get("/api/verify", headers=reader).json()
+    assert empty["ok"] is True and empty["entries"] == 0 and empty["head"] is None
+    api.client.post("/api/events", json=[ev(1), ev(2)], headers=api.headers("monitor"))
+    status = api.client.get("/api/verify", headers=reader).json()
+    with open_store(api.db) as store:
+        seq, head = store.log.head()
+    assert status["ok"] is True and status["entries"] == seq and status["head"] == head
+    assert f"head {head[:12]}" in status["summary"]
+    schema = api.client.get("/openapi.json").json()["components"]["schemas"]["VerifyStatus"]
+    assert "head" in schema["required"] and "head" in schema["properties"]

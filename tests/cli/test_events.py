@@ -441,3 +441,88 @@ def test_ingest_parses_a_geojson_file_once(
     code, out, _ = run(capsys, "ingest", str(path), "--db", str(tmp_path / "s.db"), "--json")
     assert code == 0 and json.loads(out)["stored"] == 3
     assert parsed == [path]
+
+
+def test_checkpoint_then_verify_against_it_finds_truncation(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db, out = str(tmp_path / "s.db"), str(tmp_path / "tr.checkpoint")
+    maps = ["--map", "source_id=id", "--map", "date=day", "--map", "lon=x", "--map", "lat=y"]
+    first, later = tmp_path / "first.csv", tmp_path / "later.csv"
+    first.write_text("id,day,x,y\nr1,2018-10-20,36.7,35.4\nr2,2018-11-02,36.6,35.3\n")
+    later.write_text("id,day,x,y\nr3,2018-11-03,36.5,35.3\n")
+    assert run(capsys, "ingest", str(first), "--db", db, *maps, "--json")[0] == 0
+    for party in ("TR", "RU"):
+        assert run(capsys, "keys", "create", "--party", party, "--out", str(tmp_path))[0] == 0
+    tr_key, tr_pub, ru_pub = (str(tmp_path / name) for name in ("TR.key", "TR.pub", "RU.pub"))
+
+    code, text, _ = run(capsys, "verify", "--db", db, "--json")
+    head = json.loads(text)["head"]
+    assert code == 0 and len(head) == 64
+    code, text, _ = run(capsys, "checkpoint", "--db", db, "--sign", tr_key, "--out", out, "--json")
+    made = json.loads(text)
+    assert code == 0 and set(made) == {"checkpoint", "party", "entries", "head", "made_at"}
+    assert (made["checkpoint"], made["party"], made["entries"], made["head"]) == (
+        out,
+        "TR",
+        2,
+        head,
+    )
+    code, text, _ = run(capsys, "checkpoint", "--db", db, "--sign", tr_key, "--out", out)
+    assert code == 0 and f"{out}: 2 evidence entries, head {head[:12]}, signed by TR" in text
+
+    pinned = ["--checkpoint", out, "--trust", tr_pub]
+    code, text, _ = run(capsys, "verify", "--db", db, *pinned)
+    assert code == 0 and text.startswith(
+        f"intact: 2 evidence entries, chain and records match, head {head[:12]}; matches the "
+        "checkpoint signed by TR at "
+    )
+    assert text.rstrip().endswith("0 entries added since")
+    assert run(capsys, "ingest", str(later), "--db", db, *maps, "--json")[0] == 0
+    code, text, _ = run(capsys, "verify", "--db", db, *pinned, "--json")
+    grown = json.loads(text)
+    assert code == 0 and grown["ok"] is True and grown["entries"] == 3 and grown["head"] != head
+    assert grown["checkpoint"].endswith("1 entry added since")
+
+    code, _, err = run(capsys, "verify", "--db", db, "--checkpoint", out, "--trust", ru_pub)
+    assert code == 2 and "other than the trusted one" in err and out in err
+    code, _, err = run(capsys, "verify", "--db", db, "--checkpoint", out)
+    assert code == 2 and "--checkpoint and --trust go together" in err
+    forged = tmp_path / "forged.checkpoint"
+    forged.write_text(json.dumps(json.loads(Path(out).read_text()) | {"entries": 1}))
+    code, _, err = run(capsys, "verify", "--db", db, "--checkpoint", str(forged), "--trust", tr_pub)
+    assert code == 2 and "signature does not verify" in err and str(forged) in err
+
+    conn = sqlite3.connect(db)  # the newest entries removed with their events
+    conn.execute("DELETE FROM events WHERE id > 1")
+    conn.execute("DELETE FROM evidence WHERE seq > 1")
+    conn.commit()
+    conn.close()
+    assert run(capsys, "verify", "--db", db)[0] == 0  # the chain alone cannot tell
+    code, _, err = run(capsys, "verify", "--db", db, *pinned)
+    assert code == 9 and "truncated: the checkpoint signed by TR at" in err
+    assert "holds 2 entries, the store has 1" in err
+    code, text, _ = run(capsys, "verify", "--db", db, *pinned, "--json")
+    truncated = json.loads(text)
+    assert code == 9 and truncated["ok"] is False and truncated["reason"].startswith("truncated")
+    assert truncated["record"] == "evidence entry 2" and truncated["checkpoint"] is None
+
+
+def test_a_broken_store_is_not_checkpointed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db, out = str(tmp_path / "s.db"), tmp_path / "tr.checkpoint"
+    path = tmp_path / "e.csv"
+    path.write_text("id,day,x,y\nr1,2018-10-20,36.7,35.4\n")
+    maps = ["--map", "source_id=id", "--map", "date=day", "--map", "lon=x", "--map", "lat=y"]
+    assert run(capsys, "ingest", str(path), "--db", db, *maps, "--json")[0] == 0
+    assert run(capsys, "keys", "create", "--party", "TR", "--out", str(tmp_path))[0] == 0
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE events SET lat = 0.0 WHERE id = 1")
+    conn.commit()
+    conn.close()
+    argv = ["checkpoint", "--db", db, "--sign", str(tmp_path / "TR.key"), "--out", str(out)]
+    code, _, err = run(capsys, *argv)
+    assert code == 9 and "evidence log broken at event 1 " in err and not out.exists()
+    code, text, _ = run(capsys, *argv, "--json")
+    assert code == 9 and text == "" and not out.exists()

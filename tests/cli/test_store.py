@@ -11,6 +11,8 @@ from dmzwatch.cli import main
 READERS = [
     ["verify"],
     ["verify", "--json"],
+    ["verify", "--checkpoint", "OUT/tr.checkpoint", "--trust", "KEY"],
+    ["checkpoint", "--sign", "KEY", "--out", "OUT/tr.checkpoint"],
     ["quarantine"],
     ["ingests"],
     ["links"],

@@ -151,14 +151,14 @@ def test_a_signed_bundle_of_malformed_records_is_refused(tmp_path: Path) -> None
     from cryptography.hazmat.primitives import serialization
 
     from dmzwatch.events.model import canonical_json
-    from dmzwatch.store.bundle import FORMAT, _raw
+    from dmzwatch.store.bundle import FORMAT, raw_public_key
 
     key, pub = create_keys("XX", tmp_path / "k")
     signer = serialization.load_pem_private_key(key.read_bytes(), password=None)
     body = {
         "format": FORMAT,
         "party": "XX",
-        "public_key": _raw(signer.public_key()),  # type: ignore[arg-type]
+        "public_key": raw_public_key(signer.public_key()),  # type: ignore[arg-type]
         "records": [{"source": "a"}],
         "chain": [],
         "head": "",

@@ -118,6 +118,23 @@ def test_untouched_log_verifies_and_chain_links(base_db: Path) -> None:
     )
 
 
+def test_the_head_is_the_last_hash_once_the_chain_links(store_url: str, tmp_path: Path) -> None:
+    with open_store(store_url) as store:
+        empty = verify(store)
+        ingest(store, small_file(tmp_path / "s.csv", 10))
+        intact = verify(store)
+        last = store.log.entries()[-1]
+        store.db.execute("UPDATE events SET lat = lat + 0.01 WHERE id = 5")
+        records_broken = verify(store)  # the chain links: its head is known
+        store.db.execute("DELETE FROM evidence WHERE seq = 3")
+        chain_broken = verify(store)
+    assert empty.ok and empty.head is None and str(empty).endswith("records match")
+    assert intact.ok and intact.head == last.hash and intact.entries == last.seq
+    assert str(intact).endswith(f", head {last.hash[:12]}")
+    assert not records_broken.ok and records_broken.head == last.hash
+    assert not chain_broken.ok and chain_broken.head is None
+
+
 def test_tampering_is_found_on_both_backends(store_url: str, tmp_path: Path, backend: str) -> None:
     with open_store(store_url) as store:
         ingest(store, small_file(tmp_path / "s.csv", 10))

@@ -87,6 +87,16 @@ def test_a_monitor_sees_layers_events_and_findings(
     page.screenshot(path=str(tmp_path / "finding.png"))
     assert (tmp_path / "finding.png").stat().st_size > 10_000
 
+    # the source record behind it: who posted it, its evidence entry, the row as received
+    key = page.get_attribute(".leaflet-popup .popup", "data-event")
+    page.click(".leaflet-popup .record summary")
+    page.wait_for_selector("body[data-record]", timeout=15_000)
+    record = page.inner_text(".leaflet-popup .record")
+    assert "posted by TR" in record and "evidence entry " in record
+    assert f"source_id\t{key.split(':')[1]}" in record
+    assert page.locator(".leaflet-popup .record .original tr").count() >= 6
+    page.screenshot(path=str(tmp_path / "record.png"))
+
     assert errors == []
     assert all(u.startswith(served.url) for u in requested), "the page fetched from elsewhere"
     page.close()
@@ -269,6 +279,10 @@ def test_event_texts_are_shown_as_text(browser: Any, served_file: Served) -> Non
         popup = page.locator(f".leaflet-popup .popup[data-event='TR-OP-3:{key}']")
         expect(popup).to_have_count(1)
         assert wanted in popup.inner_text()
+        page.evaluate("() => document.body.removeAttribute('data-record')")
+        popup.locator(".record summary").click()
+        page.wait_for_selector("body[data-record]", timeout=15_000)
+        assert wanted in popup.locator(".record .original").inner_text()
     assert page.locator(".leaflet-popup img, .leaflet-popup script").count() == 0
     assert page.get_attribute("body", "data-bad") is None
     assert errors == [REFUSED_LIMIT]

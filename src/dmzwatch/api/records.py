@@ -157,6 +157,7 @@ def verification(store: Store) -> dict[str, Any]:
         "entries": result.entries,
         "broken_record": result.record,
         "reason": result.reason,
+        "head": result.head,
         "summary": str(result),
         "counts": store.counts(),
     }

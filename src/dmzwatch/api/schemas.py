@@ -227,6 +227,73 @@ class Links(BaseModel):
     items: list[LinkOut]
 
 
+class EventIngest(BaseModel):
+    id: int
+    file: str
+    format: str
+    started_at: str
+
+
+class EventProvenance(BaseModel):
+    """Where a stored event came from: an ingest (file and line), an API party, or a bundle
+    (both null)."""
+
+    ingest: EventIngest | None
+    line: int | None
+    party: str | None
+
+
+class EvidenceRef(BaseModel):
+    seq: int
+    hash: str
+
+
+class EventLink(BaseModel):
+    """A probable duplicate of the event: the link, the other event and the stored reason."""
+
+    id: int
+    event: int
+    source: str
+    source_id: str
+    reason: dict[str, Any]
+
+
+class EventRecord(BaseModel):
+    """One stored event in full: every stored field, the original row as read, its
+    provenance, content hash, evidence entry (null if missing) and probable duplicates."""
+
+    id: int
+    source: str
+    source_id: str
+    kind: str
+    start_time: str
+    end_time: str
+    date_precision: str
+    date_precision_days: float
+    lon: float
+    lat: float
+    location_precision: str
+    precision_km: float
+    equipment_class: str | None
+    equipment_count: int | None
+    equipment_inferred: bool
+    inferred_from: list[str]
+    actors: list[str]
+    fatalities_best: int | None
+    fatalities_low: int | None
+    fatalities_high: int | None
+    civilians: int | None
+    text: str
+    original_hash: str
+    ingest_id: int | None
+    line: int | None
+    original: dict[str, Any]
+    content_hash: str
+    provenance: EventProvenance
+    evidence: EvidenceRef | None
+    links: list[EventLink]
+
+
 class VerifyStatus(BaseModel):
     """The evidence log: ``ok`` when the chain and every record match."""
 
@@ -234,6 +301,11 @@ class VerifyStatus(BaseModel):
     entries: int
     broken_record: str | None
     reason: str | None
+    head: str | None = Field(
+        pattern=r"^[0-9a-f]{64}$",
+        description="sha256 hex of the last evidence entry, once the whole chain links "
+        "(null when the log is empty or its chain breaks); a signed checkpoint pins it",
+    )
     summary: str
     counts: dict[str, int]
 

@@ -1,5 +1,5 @@
-"""Commands on events and the store: ingest, ingests, quarantine, links, verify, keys, export,
-import-bundle."""
+"""Commands on events and the store: ingest, ingests, quarantine, links, verify, checkpoint,
+keys, export, import-bundle."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ from ..store import ingest as run_ingest
 from ..store import open_store
 from ..store import verify as run_verify
 from ..store.bundle import check_bundle, create_keys, export_bundle, merge_bundle
+from ..store.checkpoint import check_checkpoint, make_checkpoint, write_checkpoint
 from ..store.links import linked_pairs
 from . import app
 from ._help import examples
@@ -377,33 +378,94 @@ def _short(value: str, width: int = 40) -> str:
 
 
 @app.command(
-    epilog=examples("dmzwatch verify --db idlib.db", "dmzwatch verify --db idlib.db --json")
+    epilog=examples(
+        "dmzwatch verify --db idlib.db",
+        "dmzwatch verify --db idlib.db --json",
+        "dmzwatch verify --db idlib.db --checkpoint tr.checkpoint --trust keys/TR.pub",
+    )
 )
 def verify(
     db: DbOpt,
     as_json: Annotated[
-        bool, typer.Option("--json", help="Print JSON: {ok, entries, record, reason}")
+        bool, typer.Option("--json", help="Print JSON: {ok, entries, record, reason, head}")
     ] = False,
+    checkpoint: Annotated[
+        Path | None,
+        typer.Option(
+            "--checkpoint", help="A signed checkpoint whose head the store must still hold"
+        ),
+    ] = None,
+    trust: Annotated[
+        Path | None, typer.Option("--trust", help="Public key of the checkpoint's signer")
+    ] = None,
 ) -> None:
     """Check the evidence chain and every record; exit 0 when intact, else name the first break.
 
     With --json the outcome is printed as JSON either way (record and reason are null when
-    the log is intact); a broken log still exits 9.
+    the log is intact, head when it is empty); a broken log still exits 9. With --checkpoint
+    the store must also still hold the checkpoint's last entry with its hash: fewer entries
+    (truncated) or another hash (rewritten) exits 9; a checkpoint not signed by the --trust
+    key, or whose signature does not verify, is refused (exit 2).
     """
+    if (checkpoint is None) != (trust is None):
+        raise InputError("--checkpoint and --trust go together: a checkpoint and its signer's key")
     with existing_store(db) as store:
-        result = run_verify(store)
+        if checkpoint is not None and trust is not None:
+            result = check_checkpoint(store, checkpoint, trust)
+        else:
+            result = run_verify(store)
     if as_json:
         payload = {
             "ok": result.ok,
             "entries": result.entries,
             "record": result.record,
             "reason": result.reason,
+            "head": result.head,
         }
+        if checkpoint is not None:
+            payload["checkpoint"] = result.checkpoint
         typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
     if not result.ok:
         raise IntegrityError(result.record or "?", result.reason or "?")
     if not as_json:
         typer.echo(str(result))
+
+
+@app.command(
+    "checkpoint",
+    epilog=examples(
+        "dmzwatch checkpoint --db idlib.db --sign keys/TR.key --out tr.checkpoint",
+        "dmzwatch checkpoint --db idlib.db --sign keys/TR.key --out tr.checkpoint --json",
+    ),
+)
+def checkpoint_cmd(
+    db: DbOpt,
+    sign: Annotated[Path, typer.Option("--sign", help="Private key file (PARTY.key)")],
+    out: Annotated[Path, typer.Option("--out", help="Checkpoint file to write")],
+    as_json: Annotated[
+        bool,
+        typer.Option("--json", help="Print JSON: {checkpoint, party, entries, head, made_at}"),
+    ] = False,
+) -> None:
+    """Verify the store, then sign its head (entry count, last hash) with the party's key.
+
+    A later store must still hold that entry with that hash: `verify --checkpoint FILE
+    --trust PARTY.pub` finds the newest entries removed with their records (truncation),
+    which the chain alone cannot show. A broken log is not signed (exit 9).
+    """
+    with existing_store(db) as store:
+        signed = make_checkpoint(store, sign)
+    write_checkpoint(signed, out)
+    if as_json:
+        payload = {"checkpoint": str(out)} | {
+            k: signed[k] for k in ("party", "entries", "head", "made_at")
+        }
+        typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        return
+    typer.echo(
+        f"{out}: {signed['entries']} evidence entries, head {signed['head'][:12]}, "
+        f"signed by {signed['party']} at {signed['made_at']}"
+    )
 
 
 keys_app = typer.Typer(

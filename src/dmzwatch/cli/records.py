@@ -164,12 +164,12 @@ def _detail(r: dict[str, Any]) -> str:
         shown = "; ".join(value) if isinstance(value, list) else value
         lines.append(f"  {key}: {'' if shown is None else shown}")
     p = r["provenance"]
-    if p["ingest"] is not None:
+    if p["party"] is not None:
+        lines.append(f"from: posted to the API by {p['party']}")
+    elif p["ingest"] is not None:
         i = p["ingest"]
         line = "" if p["line"] is None else f", line {p['line']}"
         lines.append(f"from: ingest {i['id']} of {i['file']} ({i['format']}{line})")
-    elif p["party"] is not None:
-        lines.append(f"from: posted to the API by {p['party']}")
     else:
         lines.append("from: merged from a bundle")
     lines.append(f"content hash: {r['content_hash']}")

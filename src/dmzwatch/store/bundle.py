@@ -36,7 +36,10 @@ __all__ = [
     "create_keys",
     "export_bundle",
     "import_bundle",
+    "load_private_key",
+    "load_public_key",
     "merge_bundle",
+    "raw_public_key",
 ]
 
 FORMAT = "dmzwatch-bundle/1"
@@ -68,7 +71,8 @@ def create_keys(party: str, out: Path) -> tuple[Path, Path]:
     return key_path, pub_path
 
 
-def _load_private(path: Path) -> Ed25519PrivateKey:
+def load_private_key(path: Path) -> Ed25519PrivateKey:
+    """The ed25519 private key in the PEM file ``path`` (:class:`InputError` if it is not one)."""
     try:
         key = serialization.load_pem_private_key(path.read_bytes(), password=None)
     except (OSError, ValueError) as exc:
@@ -78,7 +82,8 @@ def _load_private(path: Path) -> Ed25519PrivateKey:
     return key
 
 
-def _load_public(path: Path) -> Ed25519PublicKey:
+def load_public_key(path: Path) -> Ed25519PublicKey:
+    """The ed25519 public key in the PEM file ``path`` (:class:`InputError` if it is not one)."""
     try:
         key = serialization.load_pem_public_key(path.read_bytes())
     except (OSError, ValueError) as exc:
@@ -88,7 +93,8 @@ def _load_public(path: Path) -> Ed25519PublicKey:
     return key
 
 
-def _raw(key: Ed25519PublicKey) -> str:
+def raw_public_key(key: Ed25519PublicKey) -> str:
+    """The key's 32 raw bytes in base64, as a bundle or checkpoint names its signer."""
     return base64.b64encode(
         key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     ).decode()
@@ -96,7 +102,7 @@ def _raw(key: Ed25519PublicKey) -> str:
 
 def export_bundle(store: Store, key_path: Path, out: Path, since: dt.date | None = None) -> int:
     """Write the events (starting on or after ``since``) as a signed bundle; returns how many."""
-    key = _load_private(key_path)
+    key = load_private_key(key_path)
     party = key_path.stem
     records: list[dict[str, Any]] = []
     where = ""
@@ -118,7 +124,7 @@ def export_bundle(store: Store, key_path: Path, out: Path, since: dt.date | None
     body = {
         "format": FORMAT,
         "party": party,
-        "public_key": _raw(key.public_key()),
+        "public_key": raw_public_key(key.public_key()),
         "created": dt.datetime.now(dt.UTC).isoformat(),
         "since": since.isoformat() if since else None,
         "records": records,
@@ -162,7 +168,7 @@ def check_bundle(bundle_path: Path, trust: Path) -> CheckedBundle:
     Refuses (:class:`~dmzwatch.errors.BundleError`) a bundle that is not signed by that
     key, does not verify, or whose chain or content is broken; touches no store.
     """
-    body, digest = _check(bundle_path, _load_public(trust))
+    body, digest = _check(bundle_path, load_public_key(trust))
     return CheckedBundle(bundle_path, body, digest)
 
 
@@ -178,7 +184,7 @@ def _check(bundle_path: Path, trusted: Ed25519PublicKey) -> tuple[dict[str, Any]
         raise BundleError(f"{bundle_path}: not a dmzwatch bundle ({exc})") from exc
     if not isinstance(body, dict) or body.get("format") != FORMAT:
         raise BundleError(f"{bundle_path}: not a {FORMAT} bundle")
-    if body.get("public_key") != _raw(trusted):
+    if body.get("public_key") != raw_public_key(trusted):
         raise BundleError(f"{bundle_path}: signed with a key you do not trust (refused)")
     try:
         trusted.verify(signature, canonical_json(body).encode())

@@ -22,17 +22,28 @@ __all__ = ["Verification", "verify"]
 
 @dataclass(frozen=True, slots=True)
 class Verification:
-    """The outcome: ``ok``, how many entries were checked, the first broken record and why."""
+    """The outcome: ``ok``, how many entries were checked, the first broken record and why.
+
+    ``head``: the hash of the last entry once the whole chain links (None when the log is
+    empty or its chain breaks). ``checkpoint``: checked against a signed checkpoint
+    (:func:`~dmzwatch.store.checkpoint.check_checkpoint`), what it pinned and how many entries
+    were added since; None otherwise.
+    """
 
     ok: bool
     entries: int
     record: str | None = None
     reason: str | None = None
+    head: str | None = None
+    checkpoint: str | None = None
 
     def __str__(self) -> str:
-        if self.ok:
-            return f"intact: {self.entries} evidence entries, chain and records match"
-        return f"BROKEN at {self.record}: {self.reason}"
+        if not self.ok:
+            return f"BROKEN at {self.record}: {self.reason}"
+        text = f"intact: {self.entries} evidence entries, chain and records match"
+        if self.head is not None:
+            text += f", head {self.head[:12]}"
+        return text if self.checkpoint is None else f"{text}; {self.checkpoint}"
 
 
 def verify(store: Store) -> Verification:
@@ -89,6 +100,7 @@ def _verify(store: Store) -> Verification:
     if broken:
         seq, record, reason = broken[0]
         return Verification(False, count, record, reason)
+    head = prev if count else None
 
     problems: list[tuple[int, str, str]] = []
     cursor = db.execute(
@@ -163,8 +175,8 @@ def _verify(store: Store) -> Verification:
     problems += _finding_problems(store, findings_logged)
     if problems:
         seq, record, reason = min(problems)
-        return Verification(False, count, record, reason)
-    return Verification(True, count)
+        return Verification(False, count, record, reason, head)
+    return Verification(True, count, head=head)
 
 
 _NAMES = {

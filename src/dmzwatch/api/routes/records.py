@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 
 from ...errors import NotFound
+from ...store.records import event_record
 from .._errors import ERROR_RESPONSES
 from ..auth import Admin, Reader
 from ..evaluate import run_check
@@ -17,6 +18,7 @@ from ..records import finding_dict, finding_rows, link_rows, quarantine_rows, ve
 from ..reports import list_reports, report_path
 from ..schemas import (
     CheckSummary,
+    EventRecord,
     FindingOut,
     FindingsPage,
     Ingests,
@@ -157,9 +159,25 @@ def links(
     return Links.model_validate(body)
 
 
+@router.get("/events/{event_id}", tags=["events"])
+def event(
+    event_id: Annotated[int, Path(ge=1, le=MAX_ID, description="The event's id")],
+    svc: Svc,
+    _: Reader,
+) -> EventRecord:
+    """One stored event in full: its fields, the original row as read, where it came from
+    (ingest file and line, or the party that posted it), its content hash, its evidence entry
+    and its probable duplicates."""
+    record = event_record(svc.store(), event_id)
+    if record is None:
+        raise NotFound(f"no event {event_id}")
+    return EventRecord.model_validate(record)
+
+
 @router.get("/verify", tags=["evidence"])
 def verify_log(svc: Svc, _: Reader) -> VerifyStatus:
-    """Check the hash-chained evidence log and every record against it."""
+    """Check the hash-chained evidence log and every record against it; ``head`` is the
+    last entry's hash, which a signed checkpoint (``dmzwatch checkpoint``) pins."""
     return VerifyStatus.model_validate(verification(svc.store()))
 
 

@@ -502,6 +502,7 @@
       row("text", p.text)
     ].filter(Boolean);
     box.appendChild(el("table", {}, rows));
+    box.appendChild(recordBox(marker, f));
     var list = el("div", { className: "findings" });
     box.appendChild(list);
     marker.bindPopup(box, { maxWidth: 380, minWidth: 260 }).openPopup();
@@ -520,6 +521,42 @@
       }).catch(function (err) {
         list.textContent = "Findings could not be loaded: " + err.message;
       });
+  }
+
+  // The stored record behind an event, fetched when first opened: where it came from, its
+  // evidence entry, probable duplicates and the original row exactly as read.
+  function recordBox(marker, f) {
+    var details = el("details", { className: "record" }, [el("summary", { text: "Source record" })]);
+    var body = el("div", { className: "meta", text: "Loading…" });
+    details.appendChild(body);
+    var loaded = false;
+    details.addEventListener("toggle", function () {
+      if (!details.open || loaded) return;
+      loaded = true;
+      api("/api/events/" + encodeURIComponent(f.id)).then(function (r) {
+        body.textContent = "";
+        var p = r.provenance;
+        var from = p.party ? "posted by " + p.party + " through the API"
+          : p.ingest ? "from " + p.ingest.file + (p.line != null ? ", line " + p.line : "")
+          : "merged from a bundle";
+        body.appendChild(el("div", { className: "from", text: from }));
+        body.appendChild(el("div", { className: "evidence", text: r.evidence
+          ? "evidence entry " + r.evidence.seq + " · " + r.evidence.hash.slice(0, 16) + "…"
+          : "no evidence entry (the log is broken: run verify)" }));
+        r.links.forEach(function (k) {
+          body.appendChild(el("div", { className: "link", text: "probable duplicate: " + k.source + " #" + k.source_id }));
+        });
+        body.appendChild(el("table", { className: "original" }, Object.keys(r.original).map(function (key) {
+          var v = r.original[key];
+          return row(key, v !== null && typeof v === "object" ? JSON.stringify(v) : v);
+        }).filter(Boolean)));
+        marker.getPopup().update();
+        setStatus("record", f.id);
+      }).catch(function (err) {
+        body.textContent = "The source record could not be loaded: " + err.message;
+      });
+    });
+    return details;
   }
 
   function findingBox(fd) {
