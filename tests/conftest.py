@@ -48,3 +48,19 @@ def ucdp_events() -> list[Event]:
         bad = {p.row for p in batch.columns.problems}
         out += [batch.columns.event(i) for i in range(len(batch.columns)) if i not in bad]
     return out
+
+
+@pytest.fixture
+def geojson_parses(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The files the GeoJSON reader parses from here on, one entry per parse."""
+    from dmzwatch.events.readers import geojson
+
+    parsed: list[Path] = []
+    real = geojson._parse
+
+    def parse(path: Path) -> object:
+        parsed.append(path)
+        return real(path)
+
+    monkeypatch.setattr(geojson, "_parse", parse)
+    return parsed

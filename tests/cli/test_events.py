@@ -418,19 +418,9 @@ def test_export_since_edges(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
 
 
 def test_ingest_parses_a_geojson_file_once(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], geojson_parses: list[Path]
 ) -> None:
     """Checked before the store is opened, then read: one parse of the file."""
-    from dmzwatch.events.readers import geojson
-
-    parsed: list[Path] = []
-    real = geojson._parse
-
-    def parse(path: Path) -> object:
-        parsed.append(path)
-        return real(path)
-
-    monkeypatch.setattr(geojson, "_parse", parse)
     point = {"type": "Point", "coordinates": [36.6, 35.4]}
     features = [
         {"type": "Feature", "id": f"g{i}", "geometry": point, "properties": {"date": "2018-11-01"}}
@@ -440,7 +430,7 @@ def test_ingest_parses_a_geojson_file_once(
     path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
     code, out, _ = run(capsys, "ingest", str(path), "--db", str(tmp_path / "s.db"), "--json")
     assert code == 0 and json.loads(out)["stored"] == 3
-    assert parsed == [path]
+    assert geojson_parses == [path]
 
 
 def test_checkpoint_then_verify_against_it_finds_truncation(

@@ -400,21 +400,6 @@ def test_unsplittable_records_keep_their_text_as_written(tmp_path: Path) -> None
     ]
 
 
-def _counting_parse(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
-    """The files the GeoJSON reader parses, one entry per parse."""
-    from dmzwatch.events.readers import geojson
-
-    parsed: list[Path] = []
-    real = geojson._parse
-
-    def parse(path: Path) -> object:
-        parsed.append(path)
-        return real(path)
-
-    monkeypatch.setattr(geojson, "_parse", parse)
-    return parsed
-
-
 def _points(*ids: str) -> list[object]:
     point = {"type": "Point", "coordinates": [36.6, 35.4]}
     return [
@@ -424,9 +409,9 @@ def _points(*ids: str) -> list[object]:
 
 
 def test_a_checked_geojson_file_is_parsed_once_then_again_for_another_read(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, geojson_parses: list[Path]
 ) -> None:
-    parsed = _counting_parse(monkeypatch)
+    parsed = geojson_parses
     path = _collection(tmp_path, _points("a", "b"))
     assert check_input(path) == "geojson"
     cols = next(iter(read(path, "geojson"))).columns
@@ -439,9 +424,9 @@ def test_a_checked_geojson_file_is_parsed_once_then_again_for_another_read(
 
 @pytest.mark.parametrize("same_size", [False, True])
 def test_a_geojson_file_changed_between_check_and_read_is_read_again(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, same_size: bool
+    tmp_path: Path, geojson_parses: list[Path], same_size: bool
 ) -> None:
-    parsed = _counting_parse(monkeypatch)
+    parsed = geojson_parses
     path = _collection(tmp_path, _points("a", "b"))
     check_input(path)
     seen = path.stat()
@@ -455,9 +440,9 @@ def test_a_geojson_file_changed_between_check_and_read_is_read_again(
 
 
 def test_a_refused_geojson_file_lets_go_of_the_one_checked_before(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, geojson_parses: list[Path]
 ) -> None:
-    parsed = _counting_parse(monkeypatch)
+    parsed = geojson_parses
     good = _collection(tmp_path, _points("a"))
     bad = tmp_path / "bad.geojson"
     bad.write_text('{"type": "Feature"}')

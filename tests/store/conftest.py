@@ -20,6 +20,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -130,3 +131,20 @@ def store_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> s
         return str(tmp_path / "store.db")
     server: PostgresServer = request.getfixturevalue("postgres")
     return server.create_db()
+
+
+def observer_report(tmp_path: Path, seen: dict[str, str]) -> tuple[Path, Any]:
+    """An observers' CSV reporting the UCDP row ``seen`` (same day, place and deaths) as
+    ``o1``, and the column mapping to ingest it as source ``observers``."""
+    from dmzwatch.events.readers import parse_map_options
+
+    obs = tmp_path / "obs.csv"
+    obs.write_text(
+        "id,day,x,y,deaths\n"
+        f"o1,{seen['date_start'][:10]},{seen['longitude']},{seen['latitude']},{seen['best']}\n",
+        encoding="utf-8",
+    )
+    mapping = parse_map_options(
+        ["source_id=id", "date=day", "lon=x", "lat=y", "fatalities=deaths"], "observers"
+    )
+    return obs, mapping

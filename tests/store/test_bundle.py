@@ -12,6 +12,8 @@ from dmzwatch.errors import BundleError, InputError
 from dmzwatch.store import ingest, open_store, verify
 from dmzwatch.store.bundle import check_bundle, create_keys, export_bundle, import_bundle
 
+from .conftest import observer_report
+
 UCDP = Path("/work/shared/data/ucdp_ged_syria_nw_2018_2019.csv")
 
 
@@ -187,23 +189,13 @@ def test_a_relayed_bundle_of_two_sources_is_linked_like_its_sender(
 ) -> None:
     """TR holds UCDP events and RU's reports (merged earlier) and re-exports them all; the
     receiver links the two sources of the one bundle as the sender did."""
-    from dmzwatch.events.readers import parse_map_options
-
     with UCDP.open(encoding="utf-8", newline="") as fh:
         rows = [next(fh) for _ in range(4)]  # header and three events
     ged = tmp_path / "ged.csv"
     ged.write_text("".join(rows), encoding="utf-8")
     with ged.open(encoding="utf-8", newline="") as fh:
         seen = list(__import__("csv").DictReader(fh))[1]
-    obs = tmp_path / "obs.csv"
-    obs.write_text(
-        "id,day,x,y,deaths\n"
-        f"o1,{seen['date_start'][:10]},{seen['longitude']},{seen['latitude']},{seen['best']}\n",
-        encoding="utf-8",
-    )
-    mapping = parse_map_options(
-        ["source_id=id", "date=day", "lon=x", "lat=y", "fatalities=deaths"], "observers"
-    )
+    obs, mapping = observer_report(tmp_path, seen)
     key, pub = create_keys("TR", tmp_path / "keys")
     with open_store(tmp_path / "tr.db") as sender:
         ingest(sender, ged)

@@ -21,6 +21,7 @@ from dmzwatch.store.links import (
     link_new_events,
     linked_pairs,
 )
+from dmzwatch.store.store import Store
 
 UCDP = Path("/work/shared/data/ucdp_ged_syria_nw_2018_2019.csv")
 
@@ -74,12 +75,10 @@ def test_links_list_both_events_the_reason_and_filter(store_url: str, tmp_path: 
     assert of_o2 == [] and by_source == pairs and none == []
 
 
-def test_events_after_of_several_sources_link_to_each_other_and_to_stored_ones(
-    store_url: str, tmp_path: Path
-) -> None:
-    """As merged from a bundle that relays two sources: the new UCDP events are linked to
-    the observers' report stored before them, and to the observers' report that came with
-    them, though the store holds no third source."""
+def _relayed(store: Store, tmp_path: Path) -> int:
+    """Stores as a bundle relaying two sources would leave them: an observers' report, then
+    UCDP events and two more reports (one a copy of the first under a new id). Returns the
+    id of the last event stored before the relayed ones."""
     ged, obs = _files(tmp_path)
     mapping = parse_map_options(
         ["source_id=id", "date=day", "lon=x", "lat=y", "fatalities=deaths"], "observers"
@@ -88,11 +87,21 @@ def test_events_after_of_several_sources_link_to_each_other_and_to_stored_ones(
     head, o1, o2 = obs.read_text(encoding="utf-8").splitlines()
     first.write_text(f"{head}\n{o1}\n", encoding="utf-8")
     second.write_text(f"{head}\n{o1.replace('o1,', 'o3,', 1)}\n{o2}\n", encoding="utf-8")
+    ingest(store, first, mapping=mapping)
+    after = max(i for i, _ in store.events())
+    ingest(store, ged)
+    ingest(store, second, mapping=mapping)
+    return after
+
+
+def test_events_after_of_several_sources_link_to_each_other_and_to_stored_ones(
+    store_url: str, tmp_path: Path
+) -> None:
+    """As merged from a bundle that relays two sources: the new UCDP events are linked to
+    the observers' report stored before them, and to the observers' report that came with
+    them, though the store holds no third source."""
     with open_store(store_url) as store:
-        ingest(store, first, mapping=mapping)
-        after = max(i for i, _ in store.events())
-        ingest(store, ged)
-        ingest(store, second, mapping=mapping)
+        after = _relayed(store, tmp_path)
         expected = {(p["event_a"], p["event_b"]) for p in linked_pairs(store)}
         store.db.execute("DELETE FROM links")
         made = link_events_after(store, after)
@@ -107,19 +116,8 @@ def test_events_after_of_several_sources_link_to_each_other_and_to_stored_ones(
 def test_events_after_of_two_sources_are_read_once(store_url: str, tmp_path: Path) -> None:
     """A bundle of two sources: the candidate events are read in one query, each row once,
     and split per source in memory; the links are those the store had."""
-    ged, obs = _files(tmp_path)
-    mapping = parse_map_options(
-        ["source_id=id", "date=day", "lon=x", "lat=y", "fatalities=deaths"], "observers"
-    )
-    first, second = tmp_path / "first.csv", tmp_path / "second.csv"
-    head, o1, o2 = obs.read_text(encoding="utf-8").splitlines()
-    first.write_text(f"{head}\n{o1}\n", encoding="utf-8")
-    second.write_text(f"{head}\n{o1.replace('o1,', 'o3,', 1)}\n{o2}\n", encoding="utf-8")
     with open_store(store_url) as store:
-        ingest(store, first, mapping=mapping)
-        after = max(i for i, _ in store.events())
-        ingest(store, ged)
-        ingest(store, second, mapping=mapping)
+        after = _relayed(store, tmp_path)
         expected = [(p["event_a"], p["event_b"], p["reason"]) for p in linked_pairs(store)]
         total = store.counts()["events"]
         store.db.execute("DELETE FROM links")

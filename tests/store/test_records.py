@@ -6,9 +6,10 @@ import csv
 import datetime as dt
 from pathlib import Path
 
-from dmzwatch.events.readers import parse_map_options
 from dmzwatch.store import ingest, open_store
 from dmzwatch.store.records import event_record, event_rows
+
+from .conftest import observer_report
 
 UCDP = Path("/work/shared/data/ucdp_ged_syria_nw_2018_2019.csv")
 
@@ -61,15 +62,7 @@ def test_one_event_in_full_original_provenance_evidence_links(
 ) -> None:
     path, real = _real_rows(tmp_path, 3)
     seen = real[1]
-    obs = tmp_path / "obs.csv"
-    obs.write_text(
-        "id,day,x,y,deaths\n"
-        f"o1,{seen['date_start'][:10]},{seen['longitude']},{seen['latitude']},{seen['best']}\n",
-        encoding="utf-8",
-    )
-    mapping = parse_map_options(
-        ["source_id=id", "date=day", "lon=x", "lat=y", "fatalities=deaths"], "observers"
-    )
+    obs, mapping = observer_report(tmp_path, seen)
     with open_store(store_url) as store:
         ingest(store, path)
         assert ingest(store, obs, mapping=mapping).linked == 1
