@@ -455,24 +455,24 @@ def test_checkpoint_then_verify_against_it_finds_truncation(
     assert (made["checkpoint"], made["party"], made["entries"], made["head"]) == (
         out,
         "TR",
-        2,
+        4,  # the ingest, 2 events, its finish
         head,
     )
     code, text, _ = run(capsys, "checkpoint", "--db", db, "--sign", tr_key, "--out", out)
-    assert code == 0 and f"{out}: 2 evidence entries, head {head[:12]}, signed by TR" in text
+    assert code == 0 and f"{out}: 4 evidence entries, head {head[:12]}, signed by TR" in text
 
     pinned = ["--checkpoint", out, "--trust", tr_pub]
     code, text, _ = run(capsys, "verify", "--db", db, *pinned)
     assert code == 0 and text.startswith(
-        f"intact: 2 evidence entries, chain and records match, head {head[:12]}; matches the "
+        f"intact: 4 evidence entries, chain and records match, head {head[:12]}; matches the "
         "checkpoint signed by TR at "
     )
     assert text.rstrip().endswith("0 entries added since")
     assert run(capsys, "ingest", str(later), "--db", db, *maps, "--json")[0] == 0
     code, text, _ = run(capsys, "verify", "--db", db, *pinned, "--json")
     grown = json.loads(text)
-    assert code == 0 and grown["ok"] is True and grown["entries"] == 3 and grown["head"] != head
-    assert grown["checkpoint"].endswith("1 entry added since")
+    assert code == 0 and grown["ok"] is True and grown["entries"] == 7 and grown["head"] != head
+    assert grown["checkpoint"].endswith("3 entries added since")
 
     code, _, err = run(capsys, "verify", "--db", db, "--checkpoint", out, "--trust", ru_pub)
     assert code == 2 and "other than the trusted one" in err and out in err
@@ -483,19 +483,24 @@ def test_checkpoint_then_verify_against_it_finds_truncation(
     code, _, err = run(capsys, "verify", "--db", db, "--checkpoint", str(forged), "--trust", tr_pub)
     assert code == 2 and "signature does not verify" in err and str(forged) in err
 
-    conn = sqlite3.connect(db)  # the newest entries removed with their events
+    conn = sqlite3.connect(db)  # the newest entries removed with their events and ingests
     conn.execute("DELETE FROM events WHERE id > 1")
-    conn.execute("DELETE FROM evidence WHERE seq > 1")
+    conn.execute("DELETE FROM ingests WHERE id > 1")
+    conn.execute(
+        "UPDATE ingests SET finished_at = NULL, read = 0, stored = 0, duplicates = 0, "
+        "quarantined = 0"
+    )
+    conn.execute("DELETE FROM evidence WHERE seq > 2")
     conn.commit()
     conn.close()
     assert run(capsys, "verify", "--db", db)[0] == 0  # the chain alone cannot tell
     code, _, err = run(capsys, "verify", "--db", db, *pinned)
     assert code == 9 and "truncated: the checkpoint signed by TR at" in err
-    assert "holds 2 entries, the store has 1" in err
+    assert "holds 4 entries, the store has 2" in err
     code, text, _ = run(capsys, "verify", "--db", db, *pinned, "--json")
     truncated = json.loads(text)
     assert code == 9 and truncated["ok"] is False and truncated["reason"].startswith("truncated")
-    assert truncated["record"] == "evidence entry 2" and truncated["checkpoint"] is None
+    assert truncated["record"] == "evidence entries 3-4" and truncated["checkpoint"] is None
 
 
 def test_a_broken_store_is_not_checkpointed(

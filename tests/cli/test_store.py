@@ -53,7 +53,7 @@ def test_ingest_creates_the_store_and_readers_then_open_it(
     assert main(["ingest", str(events), "--db", db, *mapping]) == 0
     capsys.readouterr()
     assert main(["verify", "--db", db]) == 0
-    assert "intact: 1 evidence entries" in capsys.readouterr().out
+    assert "intact: 3 evidence entries" in capsys.readouterr().out  # ingest, event, finish
 
 
 def test_an_empty_file_is_not_taken_for_a_store(

@@ -45,6 +45,24 @@ def test_import_verifies_merges_and_twice_changes_nothing(
         assert verify(store).ok
 
 
+def test_merged_events_are_logged_as_from_no_ingest_and_line(
+    store_url: str, bundle: tuple[Path, Path, Path]
+) -> None:
+    path, pub, _ = bundle
+    with open_store(store_url) as store:
+        import_bundle(store, path, pub)
+        logged = [e for e in store.log.entries() if e.kind == "event"]
+        first = int(logged[0].record_id)
+        store.db.execute("UPDATE events SET ingest_id = 1, line = 2 WHERE id = ?", (first,))
+        result = verify(store)
+    assert logged and all(
+        (e.payload["ingest"], e.payload["line"], e.payload["party"]) == (None, None, "TR")
+        for e in logged
+    )
+    assert not result.ok and str(result.record).startswith(f"event {first} ")
+    assert result.reason == "its ingest_id, line differ from its evidence entry (altered)"
+
+
 def _rewrite(path: Path, out: Path, change: object) -> Path:
     data = json.loads(path.read_text())
     change(data)  # type: ignore[operator]

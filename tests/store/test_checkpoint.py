@@ -39,7 +39,8 @@ def keys(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Path
 
 
 def add_events(store: Store, folder: Path, first: int, count: int) -> None:
-    """Ingest ``count`` new events (ids ``first`` on) of the source ``obs``: one entry each."""
+    """Ingest ``count`` new events (ids ``first`` on) of the source ``obs``: one entry each,
+    between the ingest's ``ingest`` and ``ingest_finished`` entries (``count + 2`` in all)."""
     path = folder / f"events-{first}.csv"
     rows = [
         f"e{i},2018-11-{i % 28 + 1:02d},{36.5 + i / 100:.2f},35.40"
@@ -57,11 +58,15 @@ def add_notes(store: Store, first: int, count: int, text: str = "patrol report")
 
 
 def truncate(store: Store, keep: int) -> None:
-    """Remove every entry after ``keep`` and the events they record, as a forger would."""
+    """Remove every entry after ``keep`` and the events and ingests they record, as a forger
+    would (an ingest whose finish is removed is made unfinished again)."""
+    removed = "SELECT CAST(record_id AS INTEGER) FROM evidence WHERE kind = ? AND seq > ?"
+    store.db.execute(f"DELETE FROM events WHERE id IN ({removed})", ("event", keep))
+    store.db.execute(f"DELETE FROM ingests WHERE id IN ({removed})", ("ingest", keep))
     store.db.execute(
-        "DELETE FROM events WHERE id IN (SELECT CAST(record_id AS INTEGER) FROM evidence "
-        "WHERE kind = 'event' AND seq > ?)",
-        (keep,),
+        "UPDATE ingests SET finished_at = NULL, read = 0, stored = 0, duplicates = 0, "
+        f"quarantined = 0 WHERE id IN ({removed})",
+        ("ingest_finished", keep),
     )
     store.db.execute("DELETE FROM evidence WHERE seq > ?", (keep,))
 
@@ -93,11 +98,11 @@ def test_a_checkpoint_signs_the_verified_head(
         add_events(store, tmp_path, 1, 5)
         result = verify(store)
         checkpoint = signed(store, key, tmp_path / "tr.checkpoint")
-    assert result.ok and result.entries == 5 and result.head is not None
+    assert result.ok and result.entries == 7 and result.head is not None
     assert {k: checkpoint[k] for k in ("format", "party", "entries", "head")} == {
         "format": FORMAT,
         "party": "TR",
-        "entries": 5,
+        "entries": 7,
         "head": result.head,
     }
     made_at = dt.datetime.fromisoformat(checkpoint["made_at"])
@@ -126,40 +131,42 @@ def test_a_grown_log_is_intact_and_says_how_much_was_added(
         add_notes(store, 2, 2)
         grown = check_checkpoint(store, path, pub)
         head = verify(store).head
-    assert same.ok and same.entries == 5 and same.head == checkpoint["head"]
+    assert same.ok and same.entries == 7 and same.head == checkpoint["head"]
     assert same.checkpoint is not None and same.checkpoint.endswith("0 entries added since")
-    assert grown.ok and grown.entries == 10 and grown.head == head != checkpoint["head"]
+    assert grown.ok and grown.entries == 14 and grown.head == head != checkpoint["head"]
     assert grown.checkpoint == (
         f"matches the checkpoint signed by TR at {checkpoint['made_at']} "
-        f"(5 entries, head {checkpoint['head'][:12]}); 5 entries added since"
+        f"(7 entries, head {checkpoint['head'][:12]}); 7 entries added since"
     )
     assert head is not None
     assert str(grown).startswith(
-        f"intact: 10 evidence entries, chain and records match, head {head[:12]};"
+        f"intact: 14 evidence entries, chain and records match, head {head[:12]};"
     )
 
 
-@pytest.mark.parametrize("removed", [1, 3])
+@pytest.mark.parametrize("removed", [1, 4])
 def test_truncation_is_found_though_plain_verify_passes(
     store_url: str, tmp_path: Path, keys: dict[str, tuple[Path, Path]], removed: int
 ) -> None:
+    """8 entries (the ingest, 6 events, its finish); remove its finish alone, or with the
+    last 3 events."""
     key, pub = keys["TR"]
     path = tmp_path / "tr.checkpoint"
     with open_store(store_url) as store:
         add_events(store, tmp_path, 1, 6)
         checkpoint = signed(store, key, path)
-        truncate(store, 6 - removed)
+        truncate(store, 8 - removed)
         plain = verify(store)
         result = check_checkpoint(store, path, pub)
         counts = store.counts()
-    assert counts["events"] == 6 - removed
-    assert plain.ok and plain.entries == 6 - removed  # the shorter chain is a valid chain
-    assert not result.ok and result.entries == 6 - removed
+    assert counts["events"] == 7 - removed
+    assert plain.ok and plain.entries == 8 - removed  # the shorter chain is a valid chain
+    assert not result.ok and result.entries == 8 - removed
     assert result.reason == (
-        f"truncated: the checkpoint signed by TR at {checkpoint['made_at']} holds 6 entries, "
-        f"the store has {6 - removed}"
+        f"truncated: the checkpoint signed by TR at {checkpoint['made_at']} holds 8 entries, "
+        f"the store has {8 - removed}"
     )
-    assert result.record == ("evidence entry 6" if removed == 1 else "evidence entries 4-6")
+    assert result.record == ("evidence entry 8" if removed == 1 else "evidence entries 5-8")
 
 
 def test_an_entry_rewritten_and_rechained_is_found(
@@ -171,18 +178,18 @@ def test_an_entry_rewritten_and_rechained_is_found(
         add_events(store, tmp_path, 1, 3)
         add_notes(store, 1, 3)
         checkpoint = signed(store, key, path)
-        rewrite(store, 4, {"text": "nothing seen"})
+        rewrite(store, 6, {"text": "nothing seen"})  # the first note
         plain = verify(store)
         result = check_checkpoint(store, path, pub)
         add_notes(store, 4, 2)  # a rewritten log that grew on is still rewritten
         later = check_checkpoint(store, path, pub)
-    assert plain.ok and plain.entries == 6 and plain.head != checkpoint["head"]
-    assert not result.ok and result.record == "evidence entry 6"
+    assert plain.ok and plain.entries == 8 and plain.head != checkpoint["head"]
+    assert not result.ok and result.record == "evidence entry 8"
     assert result.reason == (
-        f"rewritten: entry 6's hash differs from the checkpoint signed by TR at "
+        f"rewritten: entry 8's hash differs from the checkpoint signed by TR at "
         f"{checkpoint['made_at']}"
     )
-    assert not later.ok and later.entries == 8 and later.reason == result.reason
+    assert not later.ok and later.entries == 10 and later.reason == result.reason
 
 
 def test_truncated_then_refilled_is_a_rewrite(
@@ -191,14 +198,14 @@ def test_truncated_then_refilled_is_a_rewrite(
     key, pub = keys["TR"]
     path = tmp_path / "tr.checkpoint"
     with open_store(store_url) as store:
-        add_events(store, tmp_path, 1, 5)
+        add_events(store, tmp_path, 1, 5)  # 7 entries
         signed(store, key, path)
-        truncate(store, 3)
+        truncate(store, 4)  # the ingest and 3 events left
         add_events(store, tmp_path, 20, 4)  # other events in place of the removed ones
         assert verify(store).ok
         result = check_checkpoint(store, path, pub)
-    assert not result.ok and result.entries == 7
-    assert result.reason is not None and result.reason.startswith("rewritten: entry 5's hash")
+    assert not result.ok and result.entries == 10
+    assert result.reason is not None and result.reason.startswith("rewritten: entry 7's hash")
 
 
 def test_a_broken_store_is_not_signed_and_checks_as_broken(
@@ -302,7 +309,8 @@ def test_a_checkpoint_is_checked_against_the_trusted_key_only(
 def base(
     tmp_path_factory: pytest.TempPathFactory, keys: dict[str, tuple[Path, Path]]
 ) -> tuple[Path, Path]:
-    """A SQLite store of 4 events and 4 notes (8 entries) and TR's checkpoint of it."""
+    """A SQLite store of an ingest of 4 events and 4 notes (10 entries: the ingest, the
+    events, its finish, the notes) and TR's checkpoint of it."""
     tmp = tmp_path_factory.mktemp("base")
     with open_store(tmp / "s.db") as store:
         add_events(store, tmp, 1, 4)
@@ -315,9 +323,9 @@ def base(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
-    removed=st.integers(0, 8),
+    removed=st.integers(0, 10),
     added=st.integers(0, 5),
-    rewritten=st.one_of(st.none(), st.integers(5, 8)),
+    rewritten=st.one_of(st.none(), st.integers(7, 10)),
 )
 def test_only_a_log_that_still_holds_the_checkpoint_passes(
     tmp_path_factory: pytest.TempPathFactory,
@@ -332,7 +340,7 @@ def test_only_a_log_that_still_holds_the_checkpoint_passes(
     nothing was removed or rewritten, and names truncation when the log is shorter."""
     db = tmp_path_factory.mktemp("case") / "s.db"
     shutil.copy(base[0], db)
-    kept = 8 - removed
+    kept = 10 - removed
     with open_store(db) as store:
         truncate(store, kept)
         if rewritten is not None and rewritten > kept:
@@ -348,8 +356,8 @@ def test_only_a_log_that_still_holds_the_checkpoint_passes(
         assert result.ok and str(result.checkpoint).endswith(
             f"{added} {'entry' if added == 1 else 'entries'} added since"
         )
-    elif kept + added < 8:
+    elif kept + added < 10:
         assert not result.ok and str(result.reason).startswith("truncated: ")
     else:
         assert not result.ok and result.reason is not None
-        assert result.reason.startswith("rewritten: entry 8's hash differs")
+        assert result.reason.startswith("rewritten: entry 10's hash differs")

@@ -37,7 +37,8 @@ def test_real_ucdp_file_ingests_fully_and_reingest_stores_nothing(
         assert first.warnings == 15  # low/best/high out of order in the source, stored as given
         again = ingest(store, UCDP, territory=syria)
         assert (again.read, again.stored, again.duplicates, again.quarantined) == (1475, 0, 1475, 0)
-        assert store.counts() == {"events": 1475, "quarantine": 0, "links": 0, "evidence": 1475}
+        # each ingest also logs its start and its finish
+        assert store.counts() == {"events": 1475, "quarantine": 0, "links": 0, "evidence": 1479}
         assert verify(store).ok
         events = dict(store.events())
     assert len(events) == 1475
@@ -156,7 +157,8 @@ def test_a_row_refused_by_two_files_is_listed_under_each_with_its_line(
         counts = store.counts()
         assert verify(store).ok
         again = [ingest(store, f, mapping=OBS) for f in (a, b)]
-        assert store.counts() == counts and store.quarantined() == listed
+        assert store.counts() == {**counts, "evidence": counts["evidence"] + 4}  # 2 ingests
+        assert store.quarantined() == listed
         assert verify(store).ok
     assert (first.read, first.stored, first.duplicates, first.quarantined) == (2, 1, 0, 1)
     assert (second.read, second.stored, second.duplicates, second.quarantined) == (4, 2, 0, 2)
@@ -170,7 +172,8 @@ def test_a_row_refused_by_two_files_is_listed_under_each_with_its_line(
     assert _refusals(under_b) == _refusals(by_ingest) == _refusals(listed)[1:]
     assert len({q["id"] for q in by_ingest}) == second.quarantined
     assert len({q["original"] for q in listed}) == 1
-    assert counts["quarantine"] == 3 and counts["evidence"] == 3 + 3  # events + refusals
+    # events + refusals + each ingest's start and finish
+    assert counts["quarantine"] == 3 and counts["evidence"] == 3 + 3 + 2 * 2
 
 
 def test_each_refusal_is_its_own_evidence_entry(store_url: str, tmp_path: Path) -> None:
@@ -219,7 +222,9 @@ def test_every_ingest_lists_each_row_it_refused_and_reingest_adds_nothing(
         counts = store.counts()
         for p in paths:
             assert ingest(store, p, mapping=OBS).adds_up
-        assert store.counts() == counts and store.quarantined() == listed
+        # nothing new but each re-ingest's start and finish
+        assert store.counts() == {**counts, "evidence": counts["evidence"] + 2 * len(paths)}
+        assert store.quarantined() == listed
         assert verify(store).ok
     for ids, path, result, made in zip(files, paths, results, ingests, strict=True):
         refused = {line: i for line, i in enumerate(ids, start=2) if not POOL[i].startswith("g")}

@@ -27,7 +27,14 @@ from ..events.model import canonical_json
 from ..events.readers._arrow import as_strings, column_of
 from .evidence import entry_body
 
-__all__ = ["content_hashes", "event_entries", "event_params", "int_list"]
+__all__ = [
+    "content_hashes",
+    "event_entries",
+    "event_params",
+    "event_payload",
+    "int_list",
+    "reference_entries",
+]
 
 
 class _Unusual(Exception):
@@ -154,29 +161,94 @@ def event_params(
     return list(zip(*columns, strict=True))
 
 
+Lines = Sequence[int | None] | npt.NDArray[np.int64]
+"""The line of each row in its file (None: no line)."""
+Built = tuple[npt.NDArray[np.uint8], npt.NDArray[np.int64]]
+
+
+def event_payload(
+    content_hash: str, source: str, source_id: str, ingest: int | None, line: int | None
+) -> dict[str, Any]:
+    """The evidence payload of a new event: its content hash, id and provenance."""
+    return {
+        "content_hash": content_hash,
+        "ingest": ingest,
+        "line": line,
+        "source": source,
+        "source_id": source_id,
+    }
+
+
 def event_entries(
-    source: str, source_ids: Sequence[str], hashes: Sequence[str], record_ids: Sequence[str]
-) -> tuple[list[str], tuple[npt.NDArray[np.uint8], npt.NDArray[np.int64]]]:
-    """Evidence entries of new events: each canonical payload JSON
-    (``{"content_hash": ..., "source": ..., "source_id": ...}``) and, built for the batch,
-    the body each entry's hash covers (:func:`~dmzwatch.store.evidence.entry_body`)."""
-    n = len(hashes)
-    src = json.dumps(source, ensure_ascii=False).encode()
+    source: str,
+    source_ids: Sequence[str],
+    hashes: Sequence[str],
+    record_ids: Sequence[str],
+    ingest: int | None,
+    lines: Lines,
+) -> tuple[list[str], Built]:
+    """Evidence entries of new events: each canonical payload JSON (:func:`event_payload`:
+    ``{"content_hash", "ingest", "line", "source", "source_id"}``) and, built for the batch,
+    the body each entry's hash covers (:func:`~dmzwatch.store.evidence.entry_body`).
+
+    ``ingest``: the ingest all the rows come from (None: none); ``lines``: each row's line.
+    """
     try:
-        parts: list[bytes | Column] = [
-            b'{"content_hash":"',
-            _hex(hashes),
-            b'","source":' + src + b',"source_id":',
-            _strings(np.asarray(source_ids, dtype=object)),
-            b"}",
-        ]
+        return _built_entries(source, source_ids, hashes, record_ids, ingest, lines)
     except _Unusual:
-        payloads = [
-            canonical_json({"content_hash": h, "source": source, "source_id": sid})
-            for h, sid in zip(hashes, source_ids, strict=True)
-        ]
-        bodies = [entry_body("event", r, p) for r, p in zip(record_ids, payloads, strict=True)]
-        return payloads, build(n, [Column.of_strings(bodies, RAW)])
+        return reference_entries(source, source_ids, hashes, record_ids, ingest, lines)
+
+
+def reference_entries(
+    source: str,
+    source_ids: Sequence[str],
+    hashes: Sequence[str],
+    record_ids: Sequence[str],
+    ingest: int | None,
+    lines: Lines,
+) -> tuple[list[str], Built]:
+    """:func:`event_entries` one row at a time through :func:`canonical_json` (the reference,
+    and the path of anything the batch path does not handle)."""
+    line_values = lines.tolist() if isinstance(lines, np.ndarray) else list(lines)
+    payloads = [
+        canonical_json(event_payload(h, source, sid, ingest, line))
+        for h, sid, line in zip(hashes, source_ids, line_values, strict=True)
+    ]
+    bodies = [entry_body("event", r, p) for r, p in zip(record_ids, payloads, strict=True)]
+    return payloads, build(len(hashes), [Column.of_strings(bodies, RAW)])
+
+
+def _line_numbers(lines: Lines) -> Column:
+    try:
+        arr = pa.array(lines, type=pa.int64())
+    except (pa.ArrowException, TypeError, ValueError, OverflowError) as exc:
+        raise _Unusual(str(exc)) from exc
+    return column_of(arr.cast(pa.string()), RAW)
+
+
+def _built_entries(
+    source: str,
+    source_ids: Sequence[str],
+    hashes: Sequence[str],
+    record_ids: Sequence[str],
+    ingest: int | None,
+    lines: Lines,
+) -> tuple[list[str], Built]:
+    """:func:`event_entries` for the whole batch at once (:class:`_Unusual` if it cannot)."""
+    n = len(hashes)
+    if len(source_ids) != n or len(record_ids) != n or len(lines) != n:
+        raise ValueError("one source id, record id and line per content hash")
+    src = json.dumps(source, ensure_ascii=False).encode()
+    ingest_json = b"null" if ingest is None else str(int(ingest)).encode()
+    parts: list[bytes | Column] = [
+        b'{"content_hash":"',
+        _hex(hashes),
+        b'","ingest":' + ingest_json + b',"line":',
+        _line_numbers(lines),
+        b',"source":' + src + b',"source_id":',
+        _strings(np.asarray(source_ids, dtype=object)),
+        b"}",
+    ]
     out, offsets = build(n, parts)
     texts: list[str] = as_strings((out, offsets)).to_pylist()
     body = build(

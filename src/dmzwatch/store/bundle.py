@@ -255,6 +255,8 @@ def merge_bundle(store: Store, bundle: CheckedBundle) -> ImportResult:
                         "content_hash": h,
                         "source": src,
                         "source_id": sid,
+                        "ingest": None,  # a merged event comes from no ingest and no line
+                        "line": None,
                         "via_bundle": digest,
                         "party": body["party"],
                     },

@@ -16,6 +16,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
+
 from ..events.columns import EventColumns, int_or_none
 from ..events.model import Event, EventKind
 from ._db import Database, connect
@@ -25,6 +28,7 @@ from .migrations import migrate
 
 __all__ = [
     "EVENT_FIELDS",
+    "INGEST_COUNTS",
     "PreparedBatch",
     "QuarantineRow",
     "Store",
@@ -67,24 +71,35 @@ _INSERT_EVENT = (
 
 QuarantineRow = tuple[int | None, str, list[dict[str, str]], str]
 
+#: The counts of an ingest, as its row and its ``ingest_finished`` evidence entry hold them.
+INGEST_COUNTS = ("read", "stored", "duplicates", "quarantined")
+
 _LOOKUP_COLUMNS = frozenset({"id", *EVENT_FIELDS, "original", "content_hash", "ingest_id"})
 
 
 @dataclass(frozen=True, slots=True)
 class PreparedBatch:
-    """Valid rows ready to insert: parameters, content hashes and ids, in row order."""
+    """Valid rows ready to insert: parameters, content hashes, ids and lines, in row order,
+    and the ingest they come from."""
 
     source: str
     params: list[tuple[Any, ...]]
     hashes: list[str]
     source_ids: list[str]
+    ingest_id: int | None
+    lines: npt.NDArray[np.int64]
 
 
 def prepare_batch(cols: EventColumns, ingest_id: int | None) -> PreparedBatch:
     """Content hashes and insert parameters of ``cols`` (no database work)."""
     hashes = content_hashes(cols)
     return PreparedBatch(
-        cols.source, event_params(cols, hashes, ingest_id), hashes, cols.source_id.tolist()
+        cols.source,
+        event_params(cols, hashes, ingest_id),
+        hashes,
+        cols.source_id.tolist(),
+        ingest_id,
+        cols.line,
     )
 
 
@@ -120,28 +135,32 @@ class Store:
     # -- ingests -------------------------------------------------------------------------
 
     def start_ingest(self, file: str, fmt: str, source: str) -> int:
-        with self.db.transaction(lock=False):
+        """A new ingest of ``file``; its row and its ``ingest`` evidence entry (file, format,
+        source, start time) are written in one transaction. Returns its id."""
+        with self.db.transaction():
+            started = _now()
             cur = self.db.execute(
                 "INSERT INTO ingests (file, format, source, started_at) VALUES (?, ?, ?, ?) "
                 "RETURNING id",
-                (file, fmt, source, _now()),
+                (file, fmt, source, started),
             )
-            return int(cur.fetchone()[0])
+            ingest_id = int(cur.fetchone()[0])
+            payload = {"file": file, "format": fmt, "source": source, "started_at": started}
+            self.log.extend([("ingest", str(ingest_id), payload)])
+        return ingest_id
 
     def finish_ingest(self, ingest_id: int, counts: dict[str, int]) -> None:
-        with self.db.transaction(lock=False):
+        """Record the end of an ingest and its counts (``read``, ``stored``, ``duplicates``,
+        ``quarantined``), with its ``ingest_finished`` evidence entry in the same transaction."""
+        with self.db.transaction():
+            payload: dict[str, Any] = {"finished_at": _now()}
+            payload.update({k: int(counts[k]) for k in INGEST_COUNTS})
             self.db.execute(
                 "UPDATE ingests SET finished_at = ?, read = ?, stored = ?, duplicates = ?, "
                 "quarantined = ? WHERE id = ?",
-                (
-                    _now(),
-                    counts["read"],
-                    counts["stored"],
-                    counts["duplicates"],
-                    counts["quarantined"],
-                    ingest_id,
-                ),
+                (payload["finished_at"], *(payload[k] for k in INGEST_COUNTS), ingest_id),
             )
+            self.log.extend([("ingest_finished", str(ingest_id), payload)])
 
     def write_batch(
         self,
@@ -171,6 +190,7 @@ class Store:
     ) -> tuple[list[int], list[tuple[int, str, str]]]:
         """:meth:`write_batch` of a batch :func:`prepare_batch` made (maybe in another thread)."""
         params, hashes, source_ids = batch.params, batch.hashes, batch.source_ids
+        lines = batch.lines
         db = self.db
         with db.transaction():
             before = int(db.scalar("SELECT COALESCE(MAX(id), 0) FROM events"))
@@ -185,8 +205,11 @@ class Store:
             if len(stored) < len(params):
                 source_ids = [source_ids[i] for i in stored]
                 hashes = [hashes[i] for i in stored]
+                lines = lines[np.asarray(stored, dtype=np.intp)]
             record_ids = [str(e) for e in ids]
-            payloads, bodies = event_entries(batch.source, source_ids, hashes, record_ids)
+            payloads, bodies = event_entries(
+                batch.source, source_ids, hashes, record_ids, batch.ingest_id, lines
+            )
             self.log.extend_built("event", record_ids, payloads, bodies)
             if quarantine:
                 self._quarantine(batch.source, quarantine, file=file, ingest_id=ingest_id)
@@ -233,10 +256,18 @@ class Store:
                 (
                     "quarantine",
                     str(qid),
-                    {"row_hash": row_hash, "source": source, "problems": json.loads(problems)},
+                    {
+                        "row_hash": row_hash,
+                        "source": source,
+                        "problems": json.loads(problems),
+                        "file": file_,
+                        "line": None if line is None else int(line),
+                        "ingest": None if iid is None else int(iid),
+                    },
                 )
-                for qid, row_hash, problems in db.query(
-                    "SELECT id, row_hash, problems FROM quarantine WHERE id > ? ORDER BY id",
+                for qid, row_hash, problems, file_, line, iid in db.query(
+                    "SELECT id, row_hash, problems, file, line, ingest_id FROM quarantine "
+                    "WHERE id > ? ORDER BY id",
                     (qbefore,),
                 )
             ]
@@ -298,7 +329,7 @@ class Store:
                     "status": "finished" if finished else "interrupted",
                     **dict(
                         zip(
-                            ("read", "stored", "duplicates", "quarantined"),
+                            INGEST_COUNTS,
                             (int(c) for c in counts),
                             strict=True,
                         )

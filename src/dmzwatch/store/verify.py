@@ -2,9 +2,14 @@
 
 Finds the first broken record: an entry whose hash or link to the previous entry is wrong
 (altered, removed, inserted or reordered entries), an event, quarantine row,
-probable-duplicate link or finding whose content no longer matches its entry (or a finding
-marked current that the log does not make current), an entry whose record is gone, a record
-with no entry at all, or a table that cannot be read (dropped).
+probable-duplicate link, ingest or finding whose content no longer matches its entry (or a
+finding marked current that the log does not make current), an event or quarantine row whose
+provenance (ingest, file, line) no longer matches its entry, an entry whose record is gone, a
+record with no entry at all, or a table that cannot be read (dropped).
+
+Entries written before provenance was logged lack its keys and are not checked for it; the
+ingests made before ingests were logged (those older than the first ingest with an entry)
+have no entries and are not checked.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from dataclasses import dataclass
 from ..events.columns import content_hashes
 from ..events.model import canonical_json, sha256_hex
 from .evidence import GENESIS, entry_hash
-from .store import EVENT_FIELDS, Store, hashed_from_stored
+from .store import EVENT_FIELDS, INGEST_COUNTS, Store, hashed_from_stored
 
 __all__ = ["Verification", "verify"]
 
@@ -103,12 +108,14 @@ def _verify(store: Store) -> Verification:
     head = prev if count else None
 
     problems: list[tuple[int, str, str]] = []
+    width = len(EVENT_FIELDS)
     cursor = db.execute(
-        f"SELECT id, {', '.join(EVENT_FIELDS)}, content_hash, original FROM events ORDER BY id"
+        f"SELECT id, {', '.join(EVENT_FIELDS)}, ingest_id, line, content_hash, original "
+        "FROM events ORDER BY id"
     )
     ids = set()
     while events := cursor.fetchmany(20_000):
-        recomputed = content_hashes([hashed_from_stored(r[1:-2]) for r in events])
+        recomputed = content_hashes([hashed_from_stored(r[1 : 1 + width]) for r in events])
         for row, digest in zip(events, recomputed, strict=True):
             eid = str(row[0])
             ids.add(eid)
@@ -120,15 +127,21 @@ def _verify(store: Store) -> Verification:
                 problems.append(
                     (entry[0], name, "stored content does not match its evidence entry (altered)")
                 )
-            elif sha256_hex(row[-1]) != row[-3]:
+            elif sha256_hex(row[-1]) != row[width]:
                 problems.append(
                     (entry[0], name, "stored original does not match its hash (altered)")
                 )
+            elif differ := _provenance(
+                entry[1],
+                {"ingest": ("ingest_id", row[1 + width]), "line": ("line", row[2 + width])},
+            ):
+                problems.append((entry[0], name, differ))
     quarantine = db.query(
-        "SELECT id, original, row_hash, source, problems FROM quarantine ORDER BY id"
+        "SELECT id, original, row_hash, source, problems, file, line, ingest_id FROM quarantine "
+        "ORDER BY id"
     )
     qids = set()
-    for qid, original, row_hash, source, reasons in quarantine:
+    for qid, original, row_hash, source, reasons, file, line, ingest_id in quarantine:
         qids.add(str(qid))
         name = f"quarantine row {qid}"
         entry = _entry(seen, "quarantine", str(qid), name, problems)
@@ -144,6 +157,12 @@ def _verify(store: Store) -> Verification:
             )
         elif sha256_hex(original) != row_hash:
             problems.append((entry[0], name, "stored original does not match its hash (altered)"))
+        elif differ := _provenance(
+            entry[1],
+            {"file": ("file", file), "line": ("line", line), "ingest": ("ingest_id", ingest_id)},
+        ):
+            problems.append((entry[0], name, differ))
+    iids = {str(i) for i in _ingest_problems(store, seen, problems)}
     lids = set()
     for lid, event_a, event_b, reason in db.query(
         "SELECT id, event_a, event_b, reason FROM links ORDER BY id"
@@ -161,7 +180,13 @@ def _verify(store: Store) -> Verification:
             problems.append(
                 (entry[0], name, "stored link does not match its evidence entry (altered)")
             )
-    present = {"event": ids, "quarantine": qids, "link": lids}
+    present = {
+        "event": ids,
+        "quarantine": qids,
+        "link": lids,
+        "ingest": iids,
+        "ingest_finished": iids,
+    }
     for (kind, record_id), (seq, _) in seen.items():
         if kind in present and record_id not in present[kind]:
             label, noun = _NAMES[kind]
@@ -183,6 +208,8 @@ _NAMES = {
     "event": ("event", "event"),
     "quarantine": ("quarantine row", "row"),
     "link": ("link", "link"),
+    "ingest": ("ingest", "ingest"),
+    "ingest_finished": ("ingest", "ingest"),
 }
 """How a record of each kind is named in a finding: (label before its id, noun for "gone")."""
 
@@ -204,6 +231,86 @@ def _entry(
     if entry is None:
         problems.append((10**18 + int(record_id), name, _UNLOGGED))
     return entry
+
+
+def _provenance(logged: dict[str, object], stored: dict[str, tuple[str, object]]) -> str | None:
+    """Why a record's provenance differs from its entry (None when it does not).
+
+    ``stored``: entry key -> (column, stored value). A key the entry lacks is not checked:
+    entries written before provenance was logged have none."""
+    differ = [
+        column for key, (column, value) in stored.items() if key in logged and logged[key] != value
+    ]
+    if not differ:
+        return None
+    return (
+        f"its {', '.join(differ)} {'differs' if len(differ) == 1 else 'differ'} from its "
+        "evidence entry (altered)"
+    )
+
+
+_INGEST_STARTED = ("file", "format", "source", "started_at")
+_INGEST_FINISHED = ("finished_at", *INGEST_COUNTS)
+_UNFINISHED = dict.fromkeys(_INGEST_FINISHED, 0) | {"finished_at": None}
+"""What the row of an ingest the log never finished holds (no finish time, no counts)."""
+
+
+def _ingest_problems(
+    store: Store,
+    seen: dict[tuple[str, str], tuple[int, dict[str, object]]],
+    problems: list[tuple[int, str, str]],
+) -> list[int]:
+    """Check each ingests row against its ``ingest`` entry and, once finished, its
+    ``ingest_finished`` entry; returns the ids of the rows.
+
+    An ingest with no ``ingest`` entry is tolerated only when it is older than the first
+    ingest that has one (made before ingests were logged); any later one was inserted
+    outside the log."""
+    logged = [
+        int(record_id)
+        for kind, record_id in seen
+        if kind == "ingest" and record_id.lstrip("-").isdigit()
+    ]
+    first_logged = min(logged, default=None)
+    ids = []
+    for row in store.db.query(
+        "SELECT id, file, format, source, started_at, finished_at, "
+        + ", ".join(INGEST_COUNTS)
+        + " FROM ingests ORDER BY id"
+    ):
+        iid = int(row[0])
+        ids.append(iid)
+        stored = dict(zip((*_INGEST_STARTED, *_INGEST_FINISHED), row[1:], strict=True))
+        name = f"ingest {iid}"
+        started = seen.get(("ingest", str(iid)))
+        finished = seen.get(("ingest_finished", str(iid)))
+        if started is None and (first_logged is None or iid < first_logged):
+            if finished is None:
+                continue  # made before ingests were logged: nothing to check it against
+        elif started is None:
+            problems.append((10**18 + iid, name, _UNLOGGED))
+            continue
+        differ: list[tuple[int, str]] = []
+        if started is not None:
+            differ += [(started[0], k) for k in _INGEST_STARTED if started[1].get(k) != stored[k]]
+        if finished is not None:
+            differ += [
+                (finished[0], k) for k in _INGEST_FINISHED if finished[1].get(k) != stored[k]
+            ]
+        elif started is not None:  # never finished: no finish time, no counts
+            differ += [(started[0], k) for k in _INGEST_FINISHED if stored[k] != _UNFINISHED[k]]
+        if differ:
+            fields = [k for _, k in differ]
+            verb = "differs" if len(fields) == 1 else "differ"
+            where = "entries" if finished is not None else "entry"
+            problems.append(
+                (
+                    min(seq for seq, _ in differ),
+                    name,
+                    f"its {', '.join(fields)} {verb} from its evidence {where} (altered)",
+                )
+            )
+    return ids
 
 
 def _finding_problems(
