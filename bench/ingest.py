@@ -53,7 +53,7 @@ elif method == "sqlite inserts alone":
     # with the same statements and one transaction per 10,000 events; nothing else
     import sqlite3
     from dmzwatch.store import open_store
-    from dmzwatch.store.store import EVENT_FIELDS, _INSERT_EVENT
+    from dmzwatch.store.store import EVENT_COLUMNS, EVENT_FIELDS
     src = sqlite3.connect(path)
     events = src.execute(
         f"SELECT {', '.join(EVENT_FIELDS)}, original, content_hash, ingest_id, line "
@@ -66,7 +66,9 @@ elif method == "sqlite inserts alone":
         t = time.perf_counter()
         for k in range(0, len(events), 10_000):
             with store.db.transaction():
-                store.db.executemany(_INSERT_EVENT, events[k : k + 10_000])
+                store.db.insert_rows(
+                    "events", EVENT_COLUMNS, events[k : k + 10_000], skip_conflicts=True
+                )
                 store.db.executemany(
                     "INSERT INTO evidence (seq, kind, record_id, payload, prev_hash, hash) "
                     "VALUES (?, ?, ?, ?, ?, ?)", evidence[k : k + 10_000])

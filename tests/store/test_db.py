@@ -1,14 +1,18 @@
-"""Connecting: a PostgreSQL server that cannot be reached is a clear error without secrets."""
+"""Connecting (a server that cannot be reached is a clear error without secrets) and bulk
+inserts, on both backends."""
 
 from __future__ import annotations
 
 import socket
+from typing import Any
 
+import hypothesis.strategies as st
 import pytest
+from hypothesis import HealthCheck, example, given, settings
 
 from dmzwatch.errors import InputError
 from dmzwatch.store import open_store
-from dmzwatch.store._db import redacted
+from dmzwatch.store._db import COPY_MIN_ROWS, redacted
 
 
 def test_redacted_hides_only_the_password() -> None:
@@ -27,3 +31,59 @@ def test_an_unreachable_server_is_an_input_error_without_the_password() -> None:
     message = str(caught.value)
     assert "s3cret" not in message and "monitor:***@127.0.0.1" in message
     assert "\n" not in message
+
+
+_TEXT = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=40)
+_ROW = st.tuples(
+    _TEXT,
+    st.none() | _TEXT,
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.none() | st.integers(-(2**63), 2**63 - 1),
+    st.booleans(),
+)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(rows=st.lists(_ROW, max_size=2 * COPY_MIN_ROWS))
+@example(
+    rows=[
+        (f"tab\there\\N {i}", None if i % 3 else "line\nbreak\r\"q'", -0.5 * i, i - 40, i % 2 == 0)
+        for i in range(COPY_MIN_ROWS + 3)
+    ]
+)
+def test_inserted_rows_come_back_exactly(store_url: str, rows: list[tuple[Any, ...]]) -> None:
+    """Row by row or as one COPY stream (PostgreSQL, from COPY_MIN_ROWS rows), every value
+    comes back as it went in: tabs, newlines, backslashes and quotes in text included."""
+    with open_store(store_url) as store:
+        db = store.db
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS kept (pos {int} PRIMARY KEY, a TEXT NOT NULL, b TEXT, "
+            "x {float} NOT NULL, n {int}, flag {bool} NOT NULL)"
+        )
+        db.execute("DELETE FROM kept")
+        with db.transaction():
+            done = db.insert_rows(
+                "kept", ("pos", "a", "b", "x", "n", "flag"), [(i, *r) for i, r in enumerate(rows)]
+            )
+        assert done in (len(rows), -1)
+        back = db.query("SELECT a, b, x, n, flag FROM kept ORDER BY pos")
+    assert [(a, b, float(x), n, bool(f)) for a, b, x, n, f in back] == rows
+
+
+def test_conflicting_rows_are_skipped_only_when_asked(store_url: str) -> None:
+    rows = [(i, f"r{i}") for i in range(COPY_MIN_ROWS + 5)]
+    with open_store(store_url) as store:
+        db = store.db
+        db.execute("CREATE TABLE uniq (k {int} PRIMARY KEY, v TEXT NOT NULL)")
+        with db.transaction():
+            db.insert_rows("uniq", ("k", "v"), rows)
+        again = [(i, "new") for i in range(COPY_MIN_ROWS, COPY_MIN_ROWS + 10)]
+        with db.transaction():
+            db.insert_rows("uniq", ("k", "v"), again, skip_conflicts=True)
+        assert db.scalar("SELECT COUNT(*) FROM uniq") == COPY_MIN_ROWS + 10
+        assert db.scalar("SELECT v FROM uniq WHERE k = ?", (COPY_MIN_ROWS,)) == f"r{COPY_MIN_ROWS}"
+        with pytest.raises(db.errors), db.transaction():
+            db.insert_rows("uniq", ("k", "v"), rows)
+        assert db.scalar("SELECT COUNT(*) FROM uniq") == COPY_MIN_ROWS + 10

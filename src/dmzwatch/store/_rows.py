@@ -150,7 +150,7 @@ def event_params(
     cols: EventColumns, hashes: Sequence[str], ingest_id: int | None
 ) -> list[tuple[Any, ...]]:
     """Insert parameters of every row: the stored event fields, original, content hash,
-    ingest and line (the column order of ``store._INSERT_EVENT``)."""
+    ingest and line (the column order of ``store.EVENT_COLUMNS``)."""
     columns: list[Sequence[Any]] = [
         *hashed_columns(cols),
         cols.original.tolist(),

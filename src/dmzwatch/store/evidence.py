@@ -26,6 +26,7 @@ from ._db import Database
 __all__ = ["GENESIS", "Entry", "EvidenceLog", "chain", "entry_body"]
 
 GENESIS = "0" * 64
+_COLUMNS = ("seq", "kind", "record_id", "payload", "prev_hash", "hash")
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,11 +96,7 @@ class EvidenceLog:
         seq, prev = self.head()
         rows = chain(prev, items)
         records = [(seq + 1 + i, *row) for i, row in enumerate(rows)]
-        self.db.executemany(
-            "INSERT INTO evidence (seq, kind, record_id, payload, prev_hash, hash) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            records,
-        )
+        self.db.insert_rows("evidence", _COLUMNS, records)
         return [
             Entry(r[0], r[1], r[2], item[2], r[4], r[5])
             for r, item in zip(records, items, strict=True)
@@ -122,9 +119,9 @@ class EvidenceLog:
             return seq
         hashes = hex_strings(hash_chain(prev, *bodies))
         seqs = range(seq + 1, seq + 1 + len(record_ids))
-        self.db.executemany(
-            "INSERT INTO evidence (seq, kind, record_id, payload, prev_hash, hash) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
+        self.db.insert_rows(
+            "evidence",
+            _COLUMNS,
             zip(
                 seqs,
                 [kind] * len(record_ids),

@@ -27,6 +27,7 @@ from .evidence import EvidenceLog
 from .migrations import migrate
 
 __all__ = [
+    "EVENT_COLUMNS",
     "EVENT_FIELDS",
     "INGEST_COUNTS",
     "PreparedBatch",
@@ -61,13 +62,8 @@ EVENT_FIELDS = (
     "text",
     "original_hash",
 )
-_INSERT_EVENT = (
-    "INSERT INTO events ("
-    + ", ".join(EVENT_FIELDS)
-    + ", original, content_hash, ingest_id, line) VALUES ("
-    + ", ".join("?" * (len(EVENT_FIELDS) + 4))
-    + ") ON CONFLICT DO NOTHING"
-)
+#: The columns an event is inserted with, in the order of :func:`~._rows.event_params`.
+EVENT_COLUMNS = (*EVENT_FIELDS, "original", "content_hash", "ingest_id", "line")
 
 QuarantineRow = tuple[int | None, str, list[dict[str, str]], str]
 
@@ -194,7 +190,14 @@ class Store:
         db = self.db
         with db.transaction():
             before = int(db.scalar("SELECT COALESCE(MAX(id), 0) FROM events"))
-            inserted = db.executemany(_INSERT_EVENT, params)
+            if db.dialect == "sqlite":
+                inserted = db.insert_rows("events", EVENT_COLUMNS, params, skip_conflicts=True)
+            else:
+                # every writer of events holds the transaction's lock: the ids not stored
+                # yet stay free until this commit, and go in as one COPY stream
+                known = self.by_source_id(batch.source, source_ids, "id")
+                fresh = [p for p, sid in zip(params, source_ids, strict=True) if sid not in known]
+                inserted = db.insert_rows("events", EVENT_COLUMNS, fresh)
             if db.dialect == "sqlite" and inserted == len(params):
                 # one writer holds the lock and every row went in: ids follow in order
                 stored = list(range(len(params)))
@@ -286,6 +289,12 @@ class Store:
             raise ValueError(f"not an events column to look up: {column!r}")
         out: dict[str, str] = {}
         unique = sorted(set(source_ids))
+        if self.db.dialect == "postgresql" and unique:  # one query, the ids as an array
+            rows = self.db.query(
+                f"SELECT source_id, {column} FROM events WHERE source = ? AND source_id = ANY(?)",
+                (source, unique),
+            )
+            return {str(sid): str(value) for sid, value in rows}
         for k in range(0, len(unique), 500):
             chunk = unique[k : k + 500]
             marks = ", ".join("?" * len(chunk))
