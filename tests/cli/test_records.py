@@ -91,3 +91,16 @@ def test_event_in_full(db: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert "original row:" in text and f"  id: {record['source_id']}" in text
     assert main(["event", "999999", "--db", db]) == 4
     assert "no event 999999" in capsys.readouterr().err
+
+
+def test_event_merged_from_a_bundle(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    keys, bundle, other = tmp_path / "keys", tmp_path / "tr.bundle", str(tmp_path / "ru.db")
+    assert main(["keys", "create", "--party", "TR", "--out", str(keys)]) == 0
+    assert main(["export", "--db", db, "--sign", str(keys / "TR.key"), "--out", str(bundle)]) == 0
+    assert main(["import-bundle", str(bundle), "--db", other, "--trust", str(keys / "TR.pub")]) == 0
+    capsys.readouterr()
+    assert main(["event", "1", "--db", other]) == 0
+    text = capsys.readouterr().out
+    assert "from: bundle " in text and "signed by TR, imported " in text

@@ -101,3 +101,24 @@ def test_one_event_in_full_original_provenance_evidence_links(
         store.db.execute("DELETE FROM evidence WHERE record_id = ?", (str(ids["o1"]),))
         gone = event_record(store, ids["o1"])
         assert gone is not None and gone["evidence"] is None
+
+
+def test_an_event_merged_from_a_bundle_names_the_bundle(store_url: str, tmp_path: Path) -> None:
+    from dmzwatch.store.bundle import create_keys, export_bundle, import_bundle
+
+    path, real = _real_rows(tmp_path, 2)
+    key, pub = create_keys("TR", tmp_path / "keys")
+    with open_store(tmp_path / "tr.db") as sender:
+        ingest(sender, path)
+        export_bundle(sender, key, tmp_path / "tr.bundle")
+    with open_store(store_url) as receiver:
+        merged = import_bundle(receiver, tmp_path / "tr.bundle", pub)
+        _, rows = event_rows(receiver)
+        record = event_record(receiver, rows[0]["id"])
+        digest = receiver.db.scalar("SELECT hash FROM bundles")
+    assert merged.merged == 2 and record is not None
+    p = record["provenance"]
+    assert p["ingest"] is None and p["line"] is None and p["party"] is None
+    assert p["bundle"]["hash"] == digest and p["bundle"]["party"] == "TR"
+    assert p["bundle"]["imported_at"]
+    assert record["original"] in real

@@ -234,13 +234,20 @@ class EventIngest(BaseModel):
     started_at: str
 
 
+class BundleRef(BaseModel):
+    hash: str
+    party: str | None
+    imported_at: str | None
+
+
 class EventProvenance(BaseModel):
-    """Where a stored event came from: an ingest (file and line), an API party, or a bundle
-    (both null)."""
+    """Where a stored event came from: an ingest (file and line), the party that posted it
+    through the API, or the signed bundle it was merged from."""
 
     ingest: EventIngest | None
     line: int | None
     party: str | None
+    bundle: BundleRef | None
 
 
 class EvidenceRef(BaseModel):

@@ -170,8 +170,12 @@ def _detail(r: dict[str, Any]) -> str:
         i = p["ingest"]
         line = "" if p["line"] is None else f", line {p['line']}"
         lines.append(f"from: ingest {i['id']} of {i['file']} ({i['format']}{line})")
+    elif p["bundle"] is not None:
+        b = p["bundle"]
+        when = f", imported {b['imported_at'][:19]}" if b["imported_at"] else ""
+        lines.append(f"from: bundle {b['hash'][:16]}… signed by {b['party']}{when}")
     else:
-        lines.append("from: merged from a bundle")
+        lines.append("from: no ingest, post or bundle recorded")
     lines.append(f"content hash: {r['content_hash']}")
     e = r["evidence"]
     lines.append(

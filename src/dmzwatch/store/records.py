@@ -84,7 +84,8 @@ def event_record(store: Store, event_id: int) -> dict[str, Any] | None:
 
     Beside the fields of :func:`event_rows`: ``original`` (the row as read), ``content_hash``,
     ``provenance`` (``ingest``: id, file, format, start time, or None; ``line``; ``party``
-    that posted it through the API, or None), ``evidence`` (the log entry's ``seq`` and
+    that posted it through the API, or None; ``bundle``: the hash, signing party and import
+    time of the bundle it was merged from, or None), ``evidence`` (the log entry's ``seq`` and
     ``hash``, or None if the entry is missing) and ``links`` (each probable duplicate: link
     id, the other event's id, source and source id, and the stored reason).
     """
@@ -113,8 +114,19 @@ def event_record(store: Store, event_id: int) -> dict[str, Any] | None:
         posted = db.query("SELECT party FROM api_submissions WHERE event_id = ?", (event_id,))
         party = posted[0][0] if posted else None
     entry = db.query(
-        "SELECT seq, hash FROM evidence WHERE kind = 'event' AND record_id = ?", (str(event_id),)
+        "SELECT seq, hash, payload FROM evidence WHERE kind = 'event' AND record_id = ?",
+        (str(event_id),),
     )
+    bundle = None
+    logged = json.loads(entry[0][2]) if entry else {}
+    if "via_bundle" in logged:
+        digest = logged["via_bundle"]
+        imported = db.query("SELECT imported_at FROM bundles WHERE hash = ?", (digest,))
+        bundle = {
+            "hash": digest,
+            "party": logged.get("party"),
+            "imported_at": imported[0][0] if imported else None,
+        }
     links = [
         {
             "id": int(lid),
@@ -133,7 +145,7 @@ def event_record(store: Store, event_id: int) -> dict[str, Any] | None:
     out.update(
         original=json.loads(original_text),
         content_hash=content_hash,
-        provenance={"ingest": ingest, "line": out["line"], "party": party},
+        provenance={"ingest": ingest, "line": out["line"], "party": party, "bundle": bundle},
         evidence={"seq": int(entry[0][0]), "hash": entry[0][1]} if entry else None,
         links=links,
     )

@@ -538,7 +538,8 @@
         var p = r.provenance;
         var from = p.party ? "posted by " + p.party + " through the API"
           : p.ingest ? "from " + p.ingest.file + (p.line != null ? ", line " + p.line : "")
-          : "merged from a bundle";
+          : p.bundle ? "merged from a bundle signed by " + p.bundle.party
+          : "no ingest, post or bundle recorded";
         body.appendChild(el("div", { className: "from", text: from }));
         body.appendChild(el("div", { className: "evidence", text: r.evidence
           ? "evidence entry " + r.evidence.seq + " · " + r.evidence.hash.slice(0, 16) + "…"
