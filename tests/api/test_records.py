@@ -1,5 +1,6 @@
 """Findings over the API: made by POST /api/check, explained, joined to the events; the
-ingests, the probable-duplicate links and the filtered quarantine."""
+ingests, the probable-duplicate links and the filtered quarantine, corrected rows told from
+open ones."""
 
 from __future__ import annotations
 
@@ -150,6 +151,47 @@ def test_quarantine_of_a_file_lists_rows_another_file_refused_first(
         (str(first), 2),
         (str(second), 3),
     ]
+
+
+def test_quarantine_says_which_rows_a_later_post_corrected_and_filters_the_open(
+    api: Api, ev: Any
+) -> None:
+    reader, monitor = api.headers("analyst"), api.headers("monitor")
+    api.client.post("/api/events", json=ev(3), headers=monitor)
+    refused = [
+        ev(1, lat=95.0),  # fails validation
+        ev(2, kind=None),  # fails the JSON checks
+        ev(3, count=5),  # obs-3 is already stored with other content
+        ev(4, source_id=None, kind=None),  # no id
+    ]
+    out = api.client.post("/api/events", json=refused, headers=monitor).json()
+    assert out["rejected"] == 4
+    before = api.client.get("/api/quarantine", headers=reader).json()["items"]
+    assert {(i["source_id"], i["corrected_by"]) for i in before} == {
+        ("obs-1", None),
+        ("obs-2", None),
+        ("obs-3", None),
+        (None, None),
+    }
+    fixed = api.client.post("/api/events", json=[ev(1), ev(2)], headers=monitor).json()
+    stored = {r["source_id"]: r["event_id"] for r in fixed["results"]}
+    assert fixed["stored"] == 2
+    items = api.client.get("/api/quarantine", headers=reader).json()["items"]
+    assert {(i["source_id"], i["corrected_by"]) for i in items} == {
+        ("obs-1", int(stored["obs-1"])),
+        ("obs-2", int(stored["obs-2"])),
+        ("obs-3", None),
+        (None, None),
+    }
+    still = api.client.get("/api/quarantine?open=true", headers=reader).json()
+    assert {i["source_id"] for i in still["items"]} == {"obs-3", None}
+    assert (
+        still["total"]
+        == len(still["items"])
+        == 1 + len([i for i in before if i["source_id"] is None])
+    )
+    everything = api.client.get("/api/quarantine?open=false", headers=reader).json()
+    assert everything["items"] == items
 
 
 def test_ids_too_large_for_the_database_are_a_422_not_a_500(api: Api) -> None:

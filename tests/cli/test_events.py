@@ -110,6 +110,67 @@ def test_quarantined_rows_export_to_a_csv_that_ingests_once_fixed(
     assert "reports.csv" in out and "fix.csv" in out and "interrupted" not in out
 
 
+def test_quarantine_tells_corrected_rows_from_open_ones_and_exports_only_the_open(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text("id,day,x,y\nr1,2018-10-20,36.7,35.4\nr2,2018-10-20,36.7,north\nr3,soon,,\n")
+    db = str(tmp_path / "s.db")
+    run(capsys, "ingest", str(path), "--db", db, *MAP)
+    fix = tmp_path / "fix.csv"
+    code, out, err = run(capsys, "quarantine", "--db", db, "--open", "--csv", str(fix))
+    assert code == 0 and "wrote 2 quarantined rows (2 still open)" in err
+    assert out.splitlines()[-1] == "2 quarantined rows: 2 open, 0 corrected since"
+    assert fix.read_text() == "id,day,x,y\nr2,2018-10-20,36.7,north\nr3,soon,,\n"
+    fix.write_text("id,day,x,y\nr2,2018-10-20,36.7,35.41\nr3,sooner,,\n")  # r3 still wrong
+    run(capsys, "ingest", str(fix), "--db", db, *MAP)
+
+    code, out, _ = run(capsys, "quarantine", "--db", db)
+    lines = out.splitlines()
+    assert code == 0 and lines[0].split()[-1] == "status"
+    status = {
+        (row.split()[1], row.split()[2], row.split()[3]): row.rsplit("  ", 1)[1].strip()
+        for row in lines[2:-1]
+    }
+    assert status == {
+        ("a.csv", "3", "y"): "corrected: event 2",  # r2, stored by the fix
+        **{("a.csv", "4", f): "open" for f in ("day", "x", "y")},
+        **{("fix.csv", "3", f): "open" for f in ("day", "x", "y")},  # r3 still wrong
+    }
+    assert lines[-1] == "3 quarantined rows: 2 open, 1 corrected since"
+    code, out, _ = run(capsys, "quarantine", "--db", db, "--json")
+    listed = json.loads(out)
+    assert {(q["file"], q["line"], q["source_id"], q["corrected_by"]) for q in listed} == {
+        (str(path), 3, "r2", 2),
+        (str(path), 4, "r3", None),
+        (str(fix), 3, "r3", None),
+    }
+    code, out, _ = run(capsys, "quarantine", "--db", db, "--open", "--json")
+    assert {(Path(q["file"]).name, q["line"]) for q in json.loads(out)} == {
+        ("a.csv", 4),
+        ("fix.csv", 3),
+    }
+    everything = tmp_path / "all.csv"
+    code, _, err = run(
+        capsys, "quarantine", "--db", db, "--file", "a.csv", "--csv", str(everything)
+    )
+    assert "wrote 2 quarantined rows (1 still open)" in err  # without --open: r2 too
+    code, _, err = run(
+        capsys, "quarantine", "--db", db, "--file", "fix.csv", "--open", "--csv", str(fix)
+    )
+    assert "wrote 1 quarantined rows (1 still open)" in err
+    assert fix.read_text() == "id,day,x,y\nr3,sooner,,\n"
+    fix.write_text("id,day,x,y\nr3,2018-10-21,36.6,35.5\n")
+    run(capsys, "ingest", str(fix), "--db", db, *MAP)
+    code, out, _ = run(capsys, "quarantine", "--db", db, "--open")
+    assert code == 0 and out.strip() == "nothing quarantined is still open"
+    code, out, _ = run(capsys, "quarantine", "--db", db, "--open", "--json")
+    assert json.loads(out) == []
+    code, out, _ = run(capsys, "quarantine", "--db", db)
+    assert out.splitlines()[-1] == "3 quarantined rows: 0 open, 3 corrected since"
+    assert out.count("corrected: event 3") == 6  # r3's problems, refused by both files
+
+
 def test_quarantine_csv_refuses_rows_of_different_columns(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

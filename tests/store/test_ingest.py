@@ -1,16 +1,18 @@
-"""Ingest on both backends: garbage never crashes and the counts always add up; links; changes."""
+"""Ingest on both backends: garbage never crashes and the counts always add up; links; changes;
+refused rows keep their source's id."""
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 from pathlib import Path
 
 import hypothesis.strategies as st
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from dmzwatch.events.readers import acled
+from dmzwatch.events.readers import acled, parse_map_options
 from dmzwatch.store import ingest, open_store, verify
 
 UCDP = Path("/work/shared/data/ucdp_ged_syria_nw_2018_2019.csv")
@@ -170,3 +172,80 @@ def test_progress_is_reported_as_bytes_committed(
     assert len(seen) >= 3 and done == sorted(set(done)) and done[-1] == UCDP.stat().st_size
     stored = [n for _, n in seen]
     assert stored == sorted(stored) and 0 < stored[0] < stored[-1] == result.stored == 1475
+
+
+def _csv(path: Path, header: list[str], rows: list[dict[str, str]]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=header)
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def test_each_refused_row_keeps_the_id_its_source_gave_it(store_url: str, tmp_path: Path) -> None:
+    """UCDP ``id``, ACLED ``event_id_cnty``, a GeoJSON feature's id, a mapped CSV column; no
+    id for a content id, a record not split into fields, or an empty id."""
+    ucdp = _csv(tmp_path / "ged.csv", HEADER, [dict(REAL[0], date_start="yesterday")])
+    acled_row = dict.fromkeys(acled.COLUMNS, "") | {
+        "event_id_cnty": "SYR9003",
+        "event_date": "someday",
+        "latitude": "35.4",
+        "longitude": "36.7",
+    }
+    acled_file = _csv(tmp_path / "acled.csv", acled.COLUMNS, [acled_row])
+
+    def feature(props: dict[str, str], **extra: object) -> dict[str, object]:
+        point = {"type": "LineString", "coordinates": [[36.7, 35.4], [36.8, 35.5]]}
+        return {"type": "Feature", "geometry": point, "properties": props, **extra}
+
+    with_ids = tmp_path / "ids.geojson"
+    with_ids.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    feature({"date": "2018-10-20"}, id="f1"),
+                    feature({"id": "f2", "date": "2018-10-20"}),
+                ],
+            }
+        )
+    )
+    no_ids = tmp_path / "anon.geojson"
+    no_ids.write_text(
+        json.dumps({"type": "FeatureCollection", "features": [feature({"date": "2018-10-20"})]})
+    )
+    table = tmp_path / "obs.csv"
+    table.write_text(
+        "id,day,x,y\n"
+        " o1 ,2018-10-20,36.7,north\n"  # the id as the reader trims it
+        ",2018-10-20,36.7,35.4\n"  # no id
+        'o3,2018-10-20,"36,7",35.4,\n'  # not split into fields
+    )
+    obs = parse_map_options(["source_id=id", "date=day", "lon=x", "lat=y"], "obs")
+    with open_store(store_url) as store:
+        results = [
+            ingest(store, ucdp),
+            ingest(store, acled_file),
+            ingest(store, with_ids),
+            ingest(store, no_ids),
+            ingest(store, table, mapping=obs),
+        ]
+        listed = {
+            (Path(q["file"]).name, q["line"]): (q["source_id"], q["corrected_by"])
+            for q in store.quarantined()
+        }
+        logged = [e.payload["source_id"] for e in store.log.entries() if e.kind == "quarantine"]
+        assert verify(store).ok
+    assert [r.quarantined for r in results] == [1, 1, 2, 1, 3]
+    assert all(r.adds_up and r.stored == 0 for r in results)
+    assert listed == {
+        ("ged.csv", 2): (REAL[0]["id"], None),
+        ("acled.csv", 2): ("SYR9003", None),
+        ("ids.geojson", 1): ("f1", None),
+        ("ids.geojson", 2): ("f2", None),
+        ("anon.geojson", 1): (None, None),
+        ("obs.csv", 2): ("o1", None),
+        ("obs.csv", 3): (None, None),
+        ("obs.csv", 4): (None, None),
+    }
+    assert logged == [REAL[0]["id"], "SYR9003", "f1", "f2", None, "o1", None, None]

@@ -1,6 +1,6 @@
 """The store on both backends: the real UCDP file ingests fully, re-ingest changes nothing;
 the ingests and the quarantine are listed and filtered, a refused row under every file and
-line that refused it."""
+line that refused it, and corrected once a later ingest stores its id."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ import dmzwatch
 from dmzwatch.events.model import sha256_hex
 from dmzwatch.events.readers import parse_map_options, read
 from dmzwatch.store import ingest, open_store, verify
+from dmzwatch.store.bundle import create_keys, export_bundle, import_bundle
+from dmzwatch.store.store import QuarantineRow
 
 UCDP = Path("/work/shared/data/ucdp_ged_syria_nw_2018_2019.csv")
 
@@ -238,7 +240,8 @@ def test_every_ingest_lists_each_row_it_refused_and_reingest_adds_nothing(
 def test_a_refusal_without_a_line_is_kept_once_per_file(store_url: str, tmp_path: Path) -> None:
     path = _write(tmp_path / "r.csv", "id,day,x,y\nr1,2018-10-20,36.7,35.4\n")
     nothing = next(iter(read(path, "csv", OBS))).columns.take(np.array([], dtype=np.intp))
-    row = (None, sha256_hex("x"), [{"field": "(row)", "value": "x", "reason": "unreadable"}], "x")
+    problem = {"field": "(row)", "value": "x", "reason": "unreadable"}
+    row = QuarantineRow(None, sha256_hex("x"), [problem], "x", None)
     with open_store(store_url) as store:
         iid = store.start_ingest("one", "csv", "obs")
         for file in ("one", "one", "two"):
@@ -246,3 +249,114 @@ def test_a_refusal_without_a_line_is_kept_once_per_file(store_url: str, tmp_path
         listed = store.quarantined()
         assert verify(store).ok
     assert [(q["file"], q["line"]) for q in listed] == [("one", None), ("two", None)]
+
+
+def _status(rows: list[dict[str, Any]]) -> dict[tuple[str, int | None], tuple[str | None, Any]]:
+    """(file name, line) -> (source id, corrected_by) of each quarantined row listed."""
+    return {(Path(q["file"]).name, q["line"]): (q["source_id"], q["corrected_by"]) for q in rows}
+
+
+def test_refused_rows_are_corrected_by_the_event_a_later_ingest_stores_under_their_id(
+    store_url: str, tmp_path: Path
+) -> None:
+    a = _write(
+        tmp_path / "a.csv",
+        "id,day,x,y\n"
+        "a1,2018-10-20,36.7,35.4\n"  # stored
+        "a2,2018-10-20,36.7,north\n"  # corrected in fix.csv
+        "a3,someday,36.7,35.4\n"  # still wrong in fix.csv, corrected in fix2.csv
+        "a1,2018-10-21,36.7,35.4\n",  # id repeated with other content: its first copy is stored
+    )
+    fix = _write(tmp_path / "fix.csv", "id,day,x,y\na2,2018-10-20,36.7,35.41\na3,soon,36.7,35.4\n")
+    fix2 = _write(tmp_path / "fix2.csv", "id,day,x,y\na3,2018-10-22,36.7,35.4\n")
+    with open_store(store_url) as store:
+        first = ingest(store, a, mapping=OBS)
+        refused = _status(store.quarantined())
+        assert store.quarantined(open_only=True) == store.quarantined()
+        fixed = ingest(store, fix, mapping=OBS)
+        ids = store.by_source_id("obs", ["a1", "a2", "a3"], "id")
+        after_fix = _status(store.quarantined())
+        open_after_fix = _status(store.quarantined(open_only=True))
+        ingest(store, fix2, mapping=OBS)
+        ids = store.by_source_id("obs", ["a1", "a2", "a3"], "id")
+        after_fix2 = _status(store.quarantined())
+        still_open = store.quarantined(open_only=True)
+        by_file = store.quarantined(file="a.csv", open_only=True)
+        counts = store.counts()
+        again = [ingest(store, f, mapping=OBS) for f in (a, fix, fix2)]
+        assert store.counts() == {**counts, "evidence": counts["evidence"] + 2 * 3}
+        assert _status(store.quarantined()) == after_fix2
+        assert verify(store).ok
+    assert (first.stored, first.quarantined, fixed.stored, fixed.quarantined) == (1, 3, 1, 1)
+    assert all(r.adds_up and r.stored == 0 for r in again)
+    assert refused == {
+        ("a.csv", 3): ("a2", None),
+        ("a.csv", 4): ("a3", None),
+        ("a.csv", 5): ("a1", None),
+    }
+    a1, a2, a3 = (int(ids[k]) for k in ("a1", "a2", "a3"))
+    assert after_fix == {**refused, ("a.csv", 3): ("a2", a2), ("fix.csv", 3): ("a3", None)}
+    assert open_after_fix == {k: v for k, v in after_fix.items() if k != ("a.csv", 3)}
+    assert after_fix2 == {
+        ("a.csv", 3): ("a2", a2),
+        ("a.csv", 4): ("a3", a3),
+        ("fix.csv", 3): ("a3", a3),  # the copy still wrong in fix.csv, corrected since
+        ("a.csv", 5): ("a1", None),  # a1 is stored, by the very ingest that refused this copy
+    }
+    assert _status(still_open) == _status(by_file) == {("a.csv", 5): ("a1", None)}
+    assert a1 < a2 < a3 and [q["reason"] for q in still_open] == [
+        "duplicate id in this file with different content (first at line 2)"
+    ]
+
+
+def test_rows_refused_as_taken_without_ids_or_against_merged_events_stay_open(
+    store_url: str, tmp_path: Path
+) -> None:
+    """A row whose id an earlier ingest stored with other content, a row of a source without
+    ids (a content id), and a row whose id came in with a bundle: never corrected."""
+    no_ids = parse_map_options(["date=day", "lon=x", "lat=y"], "anon")
+    key, pub = create_keys("TR", tmp_path / "keys")
+    with open_store(tmp_path / "tr.db") as tr:
+        ingest(
+            tr, _write(tmp_path / "tr.csv", "id,day,x,y\nm1,2018-10-20,36.7,35.4\n"), mapping=OBS
+        )
+        export_bundle(tr, key, tmp_path / "tr.bundle")
+    with open_store(store_url) as store:
+        ingest(
+            store, _write(tmp_path / "a.csv", "id,day,x,y\nt1,2018-10-20,36.7,35.4\n"), mapping=OBS
+        )
+        taken = ingest(
+            store,
+            _write(tmp_path / "b.csv", "id,day,x,y\nt1,2018-10-21,36.7,35.4\nm1,later,36.7,35.4\n"),
+            mapping=OBS,
+        )
+        anon = _write(tmp_path / "anon.csv", "day,x,y\n2018-10-20,36.7,north\n")
+        ingest(store, anon, mapping=no_ids)
+        import_bundle(store, tmp_path / "tr.bundle", pub)
+        # fixed versions: a new id for the taken one, m1 as merged, the anonymous row
+        fixed = ingest(
+            store,
+            _write(
+                tmp_path / "fix.csv",
+                "id,day,x,y\nt2,2018-10-21,36.7,35.4\nm1,2018-10-20,36.7,35.4\n",
+            ),
+            mapping=OBS,
+        )
+        anon_fixed = ingest(
+            store,
+            _write(tmp_path / "anon-fix.csv", "day,x,y\n2018-10-20,36.7,35.4\n"),
+            mapping=no_ids,
+        )
+        listed = store.quarantined()
+        still_open = store.quarantined(open_only=True)
+        assert verify(store).ok
+    assert taken.quarantined == 2 and (fixed.stored, fixed.duplicates) == (1, 1)
+    assert anon_fixed.stored == 1
+    assert _status(listed) == {
+        ("b.csv", 2): ("t1", None),  # already stored with different content
+        ("b.csv", 3): ("m1", None),  # m1 stored from the bundle only: no ingest
+        ("anon.csv", 2): (None, None),  # a content id is no id
+    }
+    assert still_open == listed
+    (t1,) = [q["reason"] for q in listed if q["source_id"] == "t1"]
+    assert t1.startswith("already stored with different content")

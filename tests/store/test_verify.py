@@ -55,11 +55,12 @@ def test_ingests_are_logged_and_new_entries_carry_provenance(
         (first["id"], 4),
     ]
     quarantined = entries[4].payload
-    assert (quarantined["file"], quarantined["line"], quarantined["ingest"]) == (
-        str(tmp_path / "a.csv"),
-        5,
-        first["id"],
-    )
+    assert (
+        quarantined["file"],
+        quarantined["line"],
+        quarantined["ingest"],
+        quarantined["source_id"],
+    ) == (str(tmp_path / "a.csv"), 5, first["id"], "z1")
 
 
 TAMPER = [
@@ -98,6 +99,18 @@ TAMPER = [
         "UPDATE quarantine SET ingest_id = 2 WHERE id = 1",
         "quarantine row 1",
         "its ingest_id differs from its evidence entry (altered)",
+    ),
+    (
+        "quarantine source id changed",  # would make the row look corrected by another event
+        "UPDATE quarantine SET source_id = 'a2' WHERE id = 1",
+        "quarantine row 1",
+        "its source_id differs from its evidence entry (altered)",
+    ),
+    (
+        "quarantine source id cleared",
+        "UPDATE quarantine SET source_id = NULL WHERE id = 1",
+        "quarantine row 1",
+        "its source_id differs from its evidence entry (altered)",
     ),
     (
         "ingest file",
@@ -201,8 +214,10 @@ def _rechain(store: Store, items: list[tuple[str, str, dict[str, Any]]]) -> None
 
 def _to_old_format(store: Store) -> None:
     """Rewrite the log as it was before provenance was logged: no ingest entries, event and
-    quarantine entries without their provenance keys."""
-    drop = {"event": ("ingest", "line"), "quarantine": ("file", "line", "ingest")}
+    quarantine entries without their provenance keys (and quarantine rows without the source
+    id, which was not kept either)."""
+    store.db.execute("UPDATE quarantine SET source_id = NULL")
+    drop = {"event": ("ingest", "line"), "quarantine": ("file", "line", "ingest", "source_id")}
     _rechain(
         store,
         [
@@ -225,6 +240,10 @@ def test_an_old_format_store_still_verifies_and_new_ingests_are_logged(
         store.db.execute("UPDATE ingests SET file = 'elsewhere.csv' WHERE id = 1")
         store.db.execute("UPDATE events SET line = 7 WHERE id = 1")
         unchecked = verify(store)
+        # but an old quarantine row had no source id: one given to it is an alteration
+        store.db.execute("UPDATE quarantine SET source_id = 'a1' WHERE id = 1")
+        made_up = verify(store)
+        store.db.execute("UPDATE quarantine SET source_id = NULL WHERE id = 1")
         ingest(store, _file(tmp_path / "c.csv", ["c1,2018-10-24,36.3,35.8"]), mapping=OBS)
         grown = verify(store)
         new = [e for e in store.log.entries() if e.seq > len(payloads)]
@@ -239,6 +258,8 @@ def test_an_old_format_store_still_verifies_and_new_ingests_are_logged(
         ["content_hash", "source", "source_id"],
     ]
     assert old.ok and old.entries == 5 and unchecked.ok
+    assert not made_up.ok and made_up.record == "quarantine row 1"
+    assert made_up.reason == "its source_id differs from its evidence entry (altered)"
     assert grown.ok and [e.kind for e in new] == ["ingest", "event", "ingest_finished"]
     assert (new[0].record_id, new[1].payload["ingest"], new[1].payload["line"]) == ("3", 3, 2)
     assert not added.ok and added.record == "ingest 4"

@@ -111,12 +111,18 @@ def quarantine_rows(
     file: str | None = None,
     reason: str | None = None,
     ingest_id: int | None = None,
+    open_only: bool = False,
     limit: int = 1000,
     offset: int = 0,
 ) -> dict[str, Any]:
-    """Quarantined rows, one object per problem (source, file, line, field, value, reason)."""
+    """Quarantined rows, one object per problem (source, file, line, field, value, reason,
+    source id, the event that corrected the row or None); ``open_only``: not corrected."""
     rows = store.quarantined(
-        source=source or None, file=file or None, reason=reason or None, ingest_id=ingest_id
+        source=source or None,
+        file=file or None,
+        reason=reason or None,
+        ingest_id=ingest_id,
+        open_only=open_only,
     )
     return _page(rows, limit, offset, _with_original_parsed)
 

@@ -167,6 +167,14 @@ class QuarantineItem(BaseModel):
     reason: str
     original: Any
     ingest_id: int | None = None
+    source_id: str | None = Field(
+        default=None, description="The source's own id of the row (null: the source gives none)"
+    )
+    corrected_by: int | None = Field(
+        default=None,
+        description="The event of the same source and id that a later ingest stored "
+        "(null: still open)",
+    )
 
 
 class Quarantine(BaseModel):

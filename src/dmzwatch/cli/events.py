@@ -144,7 +144,7 @@ def ingest(
         "dmzwatch quarantine --db idlib.db",
         "dmzwatch quarantine --db idlib.db --json",
         "dmzwatch quarantine --db idlib.db --file acled_export.csv --reason swapped",
-        "dmzwatch quarantine --db idlib.db --file acled_export.csv --csv to_fix.csv",
+        "dmzwatch quarantine --db idlib.db --file acled_export.csv --open --csv to_fix.csv",
     )
 )
 def quarantine(
@@ -160,21 +160,33 @@ def quarantine(
     ingest_id: Annotated[
         int | None, typer.Option("--ingest", help="Only rows of this ingest (see `ingests`)")
     ] = None,
+    open_only: Annotated[
+        bool,
+        typer.Option(
+            "--open",
+            help="Only rows still open: no later ingest stored an event of the same source "
+            "with the row's id",
+        ),
+    ] = False,
     csv_out: Annotated[
         Path | None,
         typer.Option(
             "--csv",
             help="Also write the quarantined rows as they were read, in their file's columns, "
-            "to fix them and ingest the file again",
+            "to fix them and ingest the file again (with --open: only those still to fix)",
         ),
     ] = None,
 ) -> None:
-    """List quarantined rows with every problem: source, file, line, field, value, reason."""
+    """List quarantined rows with every problem (source, file, line, field, value, reason)
+    and whether a later ingest stored a corrected version (status ``corrected: event N``)."""
     with existing_store(db) as store:
-        rows = store.quarantined(source=source, file=file, reason=reason, ingest_id=ingest_id)
+        rows = store.quarantined(
+            source=source, file=file, reason=reason, ingest_id=ingest_id, open_only=open_only
+        )
     if csv_out is not None:
         written = _write_originals(rows, csv_out)
-        typer.echo(f"wrote {written} quarantined rows to {csv_out}", err=True)
+        still = len({r["original"] for r in rows if r["corrected_by"] is None})
+        typer.echo(f"wrote {written} quarantined rows ({still} still open) to {csv_out}", err=True)
     if as_json:
         typer.echo(
             json.dumps(
@@ -185,11 +197,11 @@ def quarantine(
         )
         return
     if not rows:
-        typer.echo("nothing quarantined")
+        typer.echo("nothing quarantined is still open" if open_only else "nothing quarantined")
         return
     typer.echo(
         table(
-            ["source", "file", "line", "field", "value", "reason"],
+            ["source", "file", "line", "field", "value", "reason", "status"],
             [
                 [
                     r["source"],
@@ -198,11 +210,23 @@ def quarantine(
                     r["field"],
                     _short(r["value"]),
                     r["reason"],
+                    _status(r),
                 ]
                 for r in rows
             ],
         )
     )
+    refused = {r["id"]: r["corrected_by"] is None for r in rows}
+    still = sum(refused.values())
+    typer.echo(
+        f"{len(refused)} quarantined rows: {still} open, {len(refused) - still} corrected since"
+    )
+
+
+def _status(row: dict[str, Any]) -> str:
+    """``open``, or ``corrected: event N`` once a later ingest stored the row's id."""
+    fixed = row["corrected_by"]
+    return "open" if fixed is None else f"corrected: event {fixed}"
 
 
 def _write_originals(rows: list[dict[str, Any]], out: Path) -> int:

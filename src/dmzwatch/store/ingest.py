@@ -23,7 +23,7 @@ from ..events.model import sha256_hex
 from ..events.readers import ColumnMap, ReadBatch, detect_format, read
 from ..events.validate import SeenIds, fatality_order, validate
 from .links import link_new_events
-from .store import PreparedBatch, QuarantineRow, Store, prepare_batch
+from .store import PreparedBatch, QuarantineRow, Store, prepare_batch, refused_id
 
 __all__ = ["IngestResult", "ingest"]
 
@@ -151,14 +151,11 @@ def _prepare(
         by_row.setdefault(p.index, []).append(
             {"field": p.field, "value": p.value, "reason": p.reason}
         )
-    quarantine: list[QuarantineRow] = [
-        (int(cols.line[i]), str(cols.original_hash[i]), by_row[i], str(cols.original[i]))
-        for i in sorted(by_row)
-    ]
-    for record in batch.bad:
+    quarantine = [_refused(cols, i, by_row[i]) for i in sorted(by_row)]
+    for record in batch.bad:  # not split into fields: no id
         text = json.dumps({"record": record.text}, ensure_ascii=False)
         problem = {"field": "(row)", "value": record.text[:200], "reason": record.reason}
-        quarantine.append((record.line, sha256_hex(text), [problem], text))
+        quarantine.append(QuarantineRow(record.line, sha256_hex(text), [problem], text, None))
     kept = cols.take(keep)
     return _Ready(
         read=batch.read,
@@ -168,6 +165,18 @@ def _prepare(
         quarantine=quarantine,
         quarantined=len(by_row) + len(batch.bad),
         repeats=len(repeats),
+    )
+
+
+def _refused(cols: EventColumns, i: int, problems: list[dict[str, str]]) -> QuarantineRow:
+    """Row ``i`` of ``cols`` to quarantine with its problems, under its own id if any."""
+    digest = str(cols.original_hash[i])
+    return QuarantineRow(
+        int(cols.line[i]),
+        digest,
+        problems,
+        str(cols.original[i]),
+        refused_id(str(cols.source_id[i]), digest),
     )
 
 
@@ -182,19 +191,13 @@ def _write(store: Store, ready: _Ready, result: IngestResult, file: str, ingest_
     if changed:
         for i, h in changed:
             reason = f"already stored with different content (stored content hash {h[:12]})"
-            extra.append(
-                (
-                    int(kept.line[i]),
-                    str(kept.original_hash[i]),
-                    [{"field": "source_id", "value": str(kept.source_id[i]), "reason": reason}],
-                    str(kept.original[i]),
-                )
-            )
+            problem = {"field": "source_id", "value": str(kept.source_id[i]), "reason": reason}
+            extra.append(_refused(kept, i, [problem]))
         store.write_batch(
             kept.take(np.array([], dtype=np.intp)), extra, file=file, ingest_id=ingest_id
         )
     for q in ready.quarantine + extra:
-        for item in q[2]:
+        for item in q.problems:
             key = item["reason"].split(" (")[0]
             result.reasons[key] = result.reasons.get(key, 0) + 1
     result.read += ready.read

@@ -146,6 +146,10 @@ _MIGRATION_4_POSTGRESQL = (
     _QUARANTINE_KEY,
 )
 
+# The source's own id of a quarantined row (None: the source gives none, or the row could not
+# be read into fields): a refusal is corrected once a later ingest stores an event with that id
+_MIGRATION_5 = ("ALTER TABLE quarantine ADD COLUMN source_id TEXT",)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "events, quarantine, links, evidence log, bundles", _COMMON_1, _COMMON_1),
     Migration(
@@ -170,6 +174,12 @@ MIGRATIONS: tuple[Migration, ...] = (
         "a quarantined row under every file and line that refused it (was: once per source)",
         _MIGRATION_4_SQLITE,
         _MIGRATION_4_POSTGRESQL,
+    ),
+    Migration(
+        5,
+        "the source id of each quarantined row, to tell which were corrected since",
+        _MIGRATION_5,
+        _MIGRATION_5,
     ),
 )
 

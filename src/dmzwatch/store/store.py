@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -35,6 +35,7 @@ __all__ = [
     "Store",
     "open_store",
     "prepare_batch",
+    "refused_id",
 ]
 
 #: Stored event columns, in the order of :meth:`Event.hashed_values` (original by its hash).
@@ -65,10 +66,43 @@ EVENT_FIELDS = (
 #: The columns an event is inserted with, in the order of :func:`~._rows.event_params`.
 EVENT_COLUMNS = (*EVENT_FIELDS, "original", "content_hash", "ingest_id", "line")
 
-QuarantineRow = tuple[int | None, str, list[dict[str, str]], str]
+
+class QuarantineRow(NamedTuple):
+    """A refused row to quarantine: its line (None: none), the sha256 of its original row,
+    every problem found (``field``, ``value``, ``reason``), the original row as JSON text and
+    the source's own id of the row (None when it has none: see :func:`refused_id`)."""
+
+    line: int | None
+    row_hash: str
+    problems: list[dict[str, str]]
+    original: str
+    source_id: str | None
+
+
+def refused_id(source_id: str, original_hash: str) -> str | None:
+    """The id a refused row is quarantined with: its source id as the reader gave it, or None
+    when it is empty or is the content id a reader made for a source without ids (``sha256:``
+    and the start of the row's own hash), which no corrected row can share.
+
+    >>> refused_id("17", "ab" * 32), refused_id(" ", "ab" * 32)
+    ('17', None)
+    >>> refused_id("sha256:" + "ab" * 16, "ab" * 32) is None
+    True
+    """
+    if not source_id.strip() or source_id == "sha256:" + original_hash[:32]:
+        return None
+    return source_id
+
 
 #: The counts of an ingest, as its row and its ``ingest_finished`` evidence entry hold them.
 INGEST_COUNTS = ("read", "stored", "duplicates", "quarantined")
+
+# The event that corrected quarantined row ``q``: same source and id, stored by a later ingest
+# (events.source and source_id are unique, so there is at most one)
+_CORRECTED_BY = (
+    "(SELECT e.id FROM events e WHERE e.source = q.source AND e.source_id = q.source_id "
+    "AND e.ingest_id > q.ingest_id)"
+)
 
 _LOOKUP_COLUMNS = frozenset({"id", *EVENT_FIELDS, "original", "content_hash", "ingest_id"})
 
@@ -248,10 +282,19 @@ class Store:
         qbefore = int(db.scalar("SELECT COALESCE(MAX(id), 0) FROM quarantine"))
         db.executemany(
             "INSERT INTO quarantine (source, file, line, row_hash, problems, original, "
-            "ingest_id) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            "ingest_id, source_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             [
-                (source, file, line, row_hash, json.dumps(problems), original, ingest_id)
-                for line, row_hash, problems, original in quarantine
+                (
+                    source,
+                    file,
+                    q.line,
+                    q.row_hash,
+                    json.dumps(q.problems),
+                    q.original,
+                    ingest_id,
+                    q.source_id,
+                )
+                for q in quarantine
             ],
         )
         self.log.extend(
@@ -266,11 +309,12 @@ class Store:
                         "file": file_,
                         "line": None if line is None else int(line),
                         "ingest": None if iid is None else int(iid),
+                        "source_id": sid,
                     },
                 )
-                for qid, row_hash, problems, file_, line, iid in db.query(
-                    "SELECT id, row_hash, problems, file, line, ingest_id FROM quarantine "
-                    "WHERE id > ? ORDER BY id",
+                for qid, row_hash, problems, file_, line, iid, sid in db.query(
+                    "SELECT id, row_hash, problems, file, line, ingest_id, source_id "
+                    "FROM quarantine WHERE id > ? ORDER BY id",
                     (qbefore,),
                 )
             ]
@@ -354,30 +398,45 @@ class Store:
         file: str | None = None,
         reason: str | None = None,
         ingest_id: int | None = None,
+        open_only: bool = False,
     ) -> list[dict[str, Any]]:
-        """One dict per problem of a quarantined row: source, file, line, field, value, reason.
+        """One dict per problem of a quarantined row: source, file, line, field, value, reason,
+        the original row, its ingest, its ``source_id`` and ``corrected_by``.
 
         A row refused by several files (or at several lines of one file) is listed under each
         of them, with that file's line, ingest and problems; re-ingesting a file lists nothing
         twice (its rows stay under the ingest that first refused them there).
 
+        ``source_id`` is the source's own id of the row (None when the source gives none, the
+        row could not be read into fields, or it was quarantined before ids were kept).
+        ``corrected_by`` is the id of the event of the same source with that id that a LATER
+        ingest stored (a corrected version), or None while the row is open. An event stored
+        by the refusing ingest itself (the first copy of an id repeated with other content) or
+        by an earlier one (the id was already taken) does not correct it, nor does an event
+        merged from a bundle (it has no ingest).
+
         Filters: ``source`` and ``ingest_id`` exactly, ``file`` by its path or its name,
         ``reason`` as a case-insensitive substring of a problem's reason (the rows kept then
-        list only their matching problems).
+        list only their matching problems), ``open_only``: the rows not corrected.
         """
         where: list[str] = []
         params: list[Any] = []
-        for column, value in (("source", source), ("ingest_id", ingest_id)):
+        for column, value in (("q.source", source), ("q.ingest_id", ingest_id)):
             if value is not None:
                 where.append(f"{column} = ?")
                 params.append(value)
-        sql = "SELECT id, source, file, line, problems, original, ingest_id FROM quarantine"
+        if open_only:
+            where.append(f"{_CORRECTED_BY} IS NULL")
+        sql = (
+            "SELECT q.id, q.source, q.file, q.line, q.problems, q.original, q.ingest_id, "
+            f"q.source_id, {_CORRECTED_BY} FROM quarantine q"
+        )
         if where:
             sql += " WHERE " + " AND ".join(where)
         needle = reason.casefold() if reason else None
         out = []
-        for qid, source_, file_, line, problems, original, iid in self.db.query(
-            sql + " ORDER BY id", params
+        for qid, source_, file_, line, problems, original, iid, sid, fixed in self.db.query(
+            sql + " ORDER BY q.id", params
         ):
             if file is not None and file not in (file_, Path(file_).name):
                 continue
@@ -395,6 +454,8 @@ class Store:
                         "reason": p["reason"],
                         "original": original,
                         "ingest_id": None if iid is None else int(iid),
+                        "source_id": sid,
+                        "corrected_by": None if fixed is None else int(fixed),
                     }
                 )
         return out

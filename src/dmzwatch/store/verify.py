@@ -4,10 +4,12 @@ Finds the first broken record: an entry whose hash or link to the previous entry
 (altered, removed, inserted or reordered entries), an event, quarantine row,
 probable-duplicate link, ingest or finding whose content no longer matches its entry (or a
 finding marked current that the log does not make current), an event or quarantine row whose
-provenance (ingest, file, line) no longer matches its entry, an entry whose record is gone, a
-record with no entry at all, or a table that cannot be read (dropped).
+provenance (ingest, file, line) or, for a quarantine row, source id no longer matches its
+entry, an entry whose record is gone, a record with no entry at all, or a table that cannot be
+read (dropped).
 
-Entries written before provenance was logged lack its keys and are not checked for it; the
+Entries written before provenance was logged lack its keys and are not checked for it (a
+quarantine row whose entry predates source ids must have none); the
 ingests made before ingests were logged (those older than the first ingest with an entry)
 have no entries and are not checked.
 """
@@ -137,11 +139,11 @@ def _verify(store: Store) -> Verification:
             ):
                 problems.append((entry[0], name, differ))
     quarantine = db.query(
-        "SELECT id, original, row_hash, source, problems, file, line, ingest_id FROM quarantine "
-        "ORDER BY id"
+        "SELECT id, original, row_hash, source, problems, file, line, ingest_id, source_id "
+        "FROM quarantine ORDER BY id"
     )
     qids = set()
-    for qid, original, row_hash, source, reasons, file, line, ingest_id in quarantine:
+    for qid, original, row_hash, source, reasons, file, line, ingest_id, sid in quarantine:
         qids.add(str(qid))
         name = f"quarantine row {qid}"
         entry = _entry(seen, "quarantine", str(qid), name, problems)
@@ -158,8 +160,14 @@ def _verify(store: Store) -> Verification:
         elif sha256_hex(original) != row_hash:
             problems.append((entry[0], name, "stored original does not match its hash (altered)"))
         elif differ := _provenance(
-            entry[1],
-            {"file": ("file", file), "line": ("line", line), "ingest": ("ingest_id", ingest_id)},
+            # an entry written before ids were kept has none, and its row has none either
+            {"source_id": None, **entry[1]},
+            {
+                "file": ("file", file),
+                "line": ("line", line),
+                "ingest": ("ingest_id", ingest_id),
+                "source_id": ("source_id", sid),
+            },
         ):
             problems.append((entry[0], name, differ))
     iids = {str(i) for i in _ingest_problems(store, seen, problems)}

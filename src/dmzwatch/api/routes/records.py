@@ -109,17 +109,27 @@ def quarantine(
     ingest: Annotated[
         int | None, Query(ge=1, le=MAX_ID, description="Ingest id (see /api/ingests)")
     ] = None,
+    open_: Annotated[
+        bool,
+        Query(
+            alias="open",
+            description="Only rows still open: no later ingest stored an event of the same "
+            "source with the row's source id",
+        ),
+    ] = False,
     limit: Annotated[int, Query(ge=1, le=100_000)] = 1000,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> Quarantine:
     """Rows that were not stored, one item per problem: source, file, line, field, value,
-    reason, and the original row."""
+    reason, the original row, its source id, and ``corrected_by``: the event a later ingest
+    stored under that id (a corrected version), or null while the row is open."""
     body: dict[str, Any] = quarantine_rows(
         svc.store(),
         source=source,
         file=file,
         reason=reason,
         ingest_id=ingest,
+        open_only=open_,
         limit=min(limit, svc.settings.page_max),
         offset=offset,
     )
