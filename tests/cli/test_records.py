@@ -69,6 +69,7 @@ def test_events_table_and_csv(db: str, tmp_path: Path, capsys: pytest.CaptureFix
         (["--since", "15/10/2018"], "--since '15/10/2018': expected a day"),
         (["--since", "2018-10-20", "--until", "2018-10-10"], "is after --until"),
         (["--kind", "parade"], "unknown event kind 'parade'"),
+        (["--csv", "/nonexistent/events.csv"], "--csv: cannot write /nonexistent/events.csv"),
     ],
 )
 def test_events_bad_filters_are_named(

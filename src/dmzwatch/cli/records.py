@@ -99,10 +99,13 @@ def events(
         )
     if csv_out is not None:
         columns = ["id", *EVENT_FIELDS, "ingest_id", "line"]
-        with csv_out.open("w", encoding="utf-8", newline="") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(columns)
-            writer.writerows([_csv_value(r[c]) for c in columns] for r in rows)
+        try:
+            with csv_out.open("w", encoding="utf-8", newline="") as fh:
+                writer = csv.writer(fh)
+                writer.writerow(columns)
+                writer.writerows([_csv_value(r[c]) for c in columns] for r in rows)
+        except OSError as exc:
+            raise InputError(f"--csv: cannot write {csv_out}: {exc.strerror or exc}") from exc
         typer.echo(f"{len(rows)} of {total} matching events written to {csv_out}")
         return
     if as_json:
