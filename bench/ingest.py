@@ -6,7 +6,9 @@ Python process so that its peak memory (max RSS) is its own.
 
 ``run(rows)`` returns one table row per method with the keys
 ``method, n, rows_per_s, ratio, peak_mb`` (ratio: rows/s relative to the pandas read).
-The third row times only the store's inserts of the rows the full ingest stored (events and
+The third row times ``verify`` of the store the full ingest made (the whole evidence chain,
+every event's content, original and provenance recomputed and compared; rows: its events).
+The fourth row times only the store's inserts of the rows the full ingest stored (events and
 their evidence entries, same statements and transactions, no reading, validation or hashing):
 the floor of any ingest that stores one SQLite row per event. The last two rows time
 pyarrow's CSV parser splitting and decoding every field as text, on one thread and on two:
@@ -73,6 +75,16 @@ elif method == "sqlite inserts alone":
                     "INSERT INTO evidence (seq, kind, record_id, payload, prev_hash, hash) "
                     "VALUES (?, ?, ?, ?, ?, ?)", evidence[k : k + 10_000])
         n = len(events)
+elif method == "verify":
+    # dmzwatch verify of the store a full ingest made (path: that store)
+    import sqlite3
+    from dmzwatch.store import open_store, verify
+    with sqlite3.connect(path) as counted:
+        n = counted.execute("SELECT COUNT(*) FROM events").fetchone()[0]
+    t = time.perf_counter()
+    with open_store(path) as store:
+        outcome = verify(store)
+    assert outcome.ok, outcome
 elif method == "columnar floor":
     # the least a columnar store could do (bench/columnar_floor.py); db: a new file
     from pathlib import Path
@@ -128,6 +140,7 @@ def run(rows: int) -> list[dict[str, Any]]:
         path = make_file(rows, Path(tmp) / "ucdp.csv")
         base = _measure("pandas.read_csv", path, Path(tmp) / "unused.db")
         full = _measure("dmzwatch ingest (sqlite)", path, Path(tmp) / "bench.db")
+        check = _measure("verify", Path(tmp) / "bench.db", Path(tmp) / "unused.db")
         inserts = _measure("sqlite inserts alone", Path(tmp) / "bench.db", Path(tmp) / "copy.db")
         parse1 = _measure("pyarrow 1 thread", path, Path(tmp) / "unused.db")
         parse2 = _measure("pyarrow 2 threads", path, Path(tmp) / "unused.db")
@@ -137,6 +150,7 @@ def run(rows: int) -> list[dict[str, Any]]:
     for method, m in (
         ("pandas.read_csv (C engine)", base),
         ("dmzwatch ingest -> SQLite", full),
+        ("dmzwatch verify of that store (chain + every event)", check),
         ("its SQLite inserts alone (events + evidence rows)", inserts),
         ("pyarrow CSV parse alone, every field as text, 1 thread", parse1),
         ("pyarrow CSV parse alone, every field as text, 2 threads", parse2),

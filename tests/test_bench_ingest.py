@@ -22,6 +22,7 @@ def test_every_method_reads_every_row(tmp_path: Path) -> None:
     assert [r["method"].split(" ")[0] for r in rows] == [
         "pandas.read_csv",
         "dmzwatch",
+        "dmzwatch",
         "its",
         "pyarrow",
         "pyarrow",
