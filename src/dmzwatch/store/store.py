@@ -224,12 +224,13 @@ class Store:
         db = self.db
         with db.transaction():
             before = int(db.scalar("SELECT COALESCE(MAX(id), 0) FROM events"))
+            known: dict[str, str] | None = None
             if db.dialect == "sqlite":
                 inserted = db.insert_rows("events", EVENT_COLUMNS, params, skip_conflicts=True)
             else:
                 # every writer of events holds the transaction's lock: the ids not stored
                 # yet stay free until this commit, and go in as one COPY stream
-                known = self.by_source_id(batch.source, source_ids, "id")
+                known = self.by_source_id(batch.source, source_ids, "content_hash")
                 fresh = [p for p, sid in zip(params, source_ids, strict=True) if sid not in known]
                 inserted = db.insert_rows("events", EVENT_COLUMNS, fresh)
             if db.dialect == "sqlite" and inserted == len(params):
@@ -238,7 +239,7 @@ class Store:
                 ids: Sequence[int] = range(before + 1, before + 1 + len(params))
                 taken: list[tuple[int, str, str]] = []
             else:
-                stored, ids, taken = self._sort_out(batch.source, source_ids, hashes, before)
+                stored, ids, taken = self._sort_out(batch.source, source_ids, hashes, before, known)
             if len(stored) < len(params):
                 source_ids = [source_ids[i] for i in stored]
                 hashes = [hashes[i] for i in stored]
@@ -253,9 +254,17 @@ class Store:
         return stored, taken
 
     def _sort_out(
-        self, source: str, source_ids: list[str], hashes: list[str], before: int
+        self,
+        source: str,
+        source_ids: list[str],
+        hashes: list[str],
+        before: int,
+        existing: dict[str, str] | None = None,
     ) -> tuple[list[int], list[int], list[tuple[int, str, str]]]:
-        """Which rows were stored (and their ids), which were not (the id was taken)."""
+        """Which rows were stored (and their ids), which were not (the id was taken).
+
+        ``existing``: the content hashes of the batch's ids stored before it, when the
+        caller looked them up already."""
         new = self.db.query(
             "SELECT id, source_id, content_hash FROM events WHERE id > ? ORDER BY id", (before,)
         )
@@ -271,7 +280,8 @@ class Store:
         stored.sort(key=lambda i: new_ids[source_ids[i]][0])
         taken: list[tuple[int, str, str]] = []
         if missing:
-            existing = self._content_hashes(source, [source_ids[i] for i in missing])
+            if existing is None:
+                existing = self._content_hashes(source, [source_ids[i] for i in missing])
             taken = [(i, existing.get(source_ids[i], ""), hashes[i]) for i in missing]
         return stored, [new_ids[source_ids[i]][0] for i in stored], taken
 
