@@ -50,8 +50,8 @@ def event_rows(
     """(matches, the page of them) by start time then id; times are UTC, ``until`` inclusive.
 
     Each item has the event's id, every stored field (:data:`~.store.EVENT_FIELDS`; actors
-    and inferred words as lists), its ingest id and line in the file (None for events merged
-    from a bundle or posted to the API).
+    and inferred words as lists), its ingest id and line in the file (for events posted to the
+    API, the post and the position in it; None for events merged from a bundle).
     """
     where: list[str] = []
     params: list[Any] = []
