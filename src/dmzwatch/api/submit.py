@@ -26,12 +26,12 @@ from typing import Any
 import numpy as np
 from shapely.geometry.base import BaseGeometry
 
-from ..events.columns import EventColumns, RowProblem
+from ..events.columns import RowProblem
 from ..events.model import sha256_hex
 from ..events.validate import SeenIds, validate
 from ..store import Store
 from ..store.links import link_new_events
-from ..store.store import QuarantineRow, refused_id
+from ..store.store import QuarantineRow, refused_id, refused_row
 from .intake import empty_columns, intake
 
 __all__ = ["Linker", "Submitted", "ensure_tables", "submit"]
@@ -130,7 +130,7 @@ def submit(
         by_row: dict[int, list[RowProblem]] = {}
         for p in problems:
             by_row.setdefault(p.index, []).append(p)
-        quarantine = [_refused(cols, k, ps) for k, ps in sorted(by_row.items())]
+        quarantine = [refused_row(cols, k, _problem_dicts(ps)) for k, ps in sorted(by_row.items())]
         for i in early.get(source, []):
             original = _text(
                 {"posted": items[i], "submitted_by": {"party": party, "token": token_id}}
@@ -165,7 +165,7 @@ def submit(
                 reason = _conflict(stored_as.get(str(kept.source_id[k])), str(kept.original[k]), h)
                 problem = RowProblem(int(keep[k]), "source_id", str(kept.source_id[k]), reason)
                 by_row.setdefault(int(keep[k]), []).append(problem)
-                extra.append(_refused(kept, k, [problem]))
+                extra.append(refused_row(kept, k, _problem_dicts([problem])))
             store.write_batch(
                 kept.take(np.array([], dtype=np.intp)), extra, file=file, ingest_id=ingest_id
             )
@@ -194,18 +194,6 @@ def submit(
         store.finish_ingest(ingest_id, counts)
     out.results = [r for r in results if r is not None]
     return out
-
-
-def _refused(cols: EventColumns, k: int, problems: Sequence[RowProblem]) -> QuarantineRow:
-    """Posted event ``k`` of ``cols`` to quarantine with its problems, under its id."""
-    digest = str(cols.original_hash[k])
-    return QuarantineRow(
-        int(cols.line[k]),
-        digest,
-        _problem_dicts(problems),
-        str(cols.original[k]),
-        refused_id(str(cols.source_id[k]), digest),
-    )
 
 
 def _posted(original: str | None) -> tuple[dict[str, Any], Any] | None:

@@ -23,7 +23,7 @@ from ..events.model import sha256_hex
 from ..events.readers import ColumnMap, ReadBatch, detect_format, read
 from ..events.validate import SeenIds, fatality_order, validate
 from .links import link_new_events
-from .store import PreparedBatch, QuarantineRow, Store, prepare_batch, refused_id
+from .store import PreparedBatch, QuarantineRow, Store, prepare_batch, refused_row
 
 __all__ = ["IngestResult", "ingest"]
 
@@ -151,7 +151,7 @@ def _prepare(
         by_row.setdefault(p.index, []).append(
             {"field": p.field, "value": p.value, "reason": p.reason}
         )
-    quarantine = [_refused(cols, i, by_row[i]) for i in sorted(by_row)]
+    quarantine = [refused_row(cols, i, by_row[i]) for i in sorted(by_row)]
     for record in batch.bad:  # not split into fields: no id
         text = json.dumps({"record": record.text}, ensure_ascii=False)
         problem = {"field": "(row)", "value": record.text[:200], "reason": record.reason}
@@ -168,18 +168,6 @@ def _prepare(
     )
 
 
-def _refused(cols: EventColumns, i: int, problems: list[dict[str, str]]) -> QuarantineRow:
-    """Row ``i`` of ``cols`` to quarantine with its problems, under its own id if any."""
-    digest = str(cols.original_hash[i])
-    return QuarantineRow(
-        int(cols.line[i]),
-        digest,
-        problems,
-        str(cols.original[i]),
-        refused_id(str(cols.source_id[i]), digest),
-    )
-
-
 def _write(store: Store, ready: _Ready, result: IngestResult, file: str, ingest_id: int) -> None:
     kept = ready.kept
     stored, taken = store.write_prepared(
@@ -192,7 +180,7 @@ def _write(store: Store, ready: _Ready, result: IngestResult, file: str, ingest_
         for i, h in changed:
             reason = f"already stored with different content (stored content hash {h[:12]})"
             problem = {"field": "source_id", "value": str(kept.source_id[i]), "reason": reason}
-            extra.append(_refused(kept, i, [problem]))
+            extra.append(refused_row(kept, i, [problem]))
         store.write_batch(
             kept.take(np.array([], dtype=np.intp)), extra, file=file, ingest_id=ingest_id
         )

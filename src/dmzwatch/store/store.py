@@ -36,6 +36,7 @@ __all__ = [
     "open_store",
     "prepare_batch",
     "refused_id",
+    "refused_row",
 ]
 
 #: Stored event columns, in the order of :meth:`Event.hashed_values` (original by its hash).
@@ -77,6 +78,18 @@ class QuarantineRow(NamedTuple):
     problems: list[dict[str, str]]
     original: str
     source_id: str | None
+
+
+def refused_row(cols: EventColumns, i: int, problems: list[dict[str, str]]) -> QuarantineRow:
+    """Row ``i`` of ``cols`` to quarantine with its problems, under its own id if any."""
+    digest = str(cols.original_hash[i])
+    return QuarantineRow(
+        int(cols.line[i]),
+        digest,
+        problems,
+        str(cols.original[i]),
+        refused_id(str(cols.source_id[i]), digest),
+    )
 
 
 def refused_id(source_id: str, original_hash: str) -> str | None:
