@@ -13,8 +13,11 @@ their evidence entries, same statements and transactions, no reading, validation
 the floor of any ingest that stores one SQLite row per event. The last two rows time
 pyarrow's CSV parser splitting and decoding every field as text, on one thread and on two:
 the part of any ingest, row store or columnar, that no validation, hashing or storing can skip.
-The last row times ``bench/columnar_floor.py``: that parse plus the least a columnar store
-(compressed Arrow blocks, one hash per row) would do, an upper bound for such a design.
+The last three rows time ``bench/columnar_floor.py``: that parse plus the least a columnar
+store (compressed Arrow blocks, one hash per row) would do, an upper bound for such a design;
+a leaner variant that keeps the file's own bytes as the originals and hashes each row in
+place; and that variant again with every thread of its process on one core (``sched``
+affinity, Linux), which shows how much a second core gives it (pandas' read uses one).
 """
 
 from __future__ import annotations
@@ -85,13 +88,19 @@ elif method == "verify":
     with open_store(path) as store:
         outcome = verify(store)
     assert outcome.ok, outcome
-elif method == "columnar floor":
+elif method.startswith("columnar floor"):
     # the least a columnar store could do (bench/columnar_floor.py); db: a new file
+    import os
     from pathlib import Path
     sys.path.insert(0, sys.argv[4])
-    from columnar_floor import ingest_blocks
+    from columnar_floor import ingest_blocks, ingest_raw_blocks
+    if method.endswith("1 core"):  # every thread of this process on one core
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     t = time.perf_counter()
-    n, _ = ingest_blocks(Path(path), Path(db))
+    if method == "columnar floor":
+        n, _ = ingest_blocks(Path(path), Path(db))
+    else:
+        n, _ = ingest_raw_blocks(Path(path), Path(db))
 else:
     from pathlib import Path
     from dmzwatch.store import ingest, open_store
@@ -145,6 +154,8 @@ def run(rows: int) -> list[dict[str, Any]]:
         parse1 = _measure("pyarrow 1 thread", path, Path(tmp) / "unused.db")
         parse2 = _measure("pyarrow 2 threads", path, Path(tmp) / "unused.db")
         floor = _measure("columnar floor", path, Path(tmp) / "floor.db")
+        raw = _measure("columnar floor, raw", path, Path(tmp) / "raw.db")
+        raw1 = _measure("columnar floor, raw, 1 core", path, Path(tmp) / "raw1.db")
     base_rate = base["n"] / base["seconds"]
     table = []
     for method, m in (
@@ -155,6 +166,8 @@ def run(rows: int) -> list[dict[str, Any]]:
         ("pyarrow CSV parse alone, every field as text, 1 thread", parse1),
         ("pyarrow CSV parse alone, every field as text, 2 threads", parse2),
         ("columnar floor: that parse, 4 checks, sha256 a row, zstd Arrow blocks", floor),
+        ("columnar floor, raw: 11 columns parsed, rows hashed in place, lz4 chunks", raw),
+        ("the same, every thread on one core", raw1),
     ):
         rate = m["n"] / m["seconds"]
         table.append(

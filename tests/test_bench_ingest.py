@@ -27,6 +27,8 @@ def test_every_method_reads_every_row(tmp_path: Path) -> None:
         "pyarrow",
         "pyarrow",
         "columnar",
+        "columnar",
+        "the",
     ]
     assert all(r["n"] == 500 and r["rows_per_s"] > 0 and r["peak_mb"] > 0 for r in rows)
     assert rows[0]["ratio"] == 1.0
