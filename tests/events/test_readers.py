@@ -451,3 +451,159 @@ def test_a_refused_geojson_file_lets_go_of_the_one_checked_before(
         check_input(bad)
     assert next(iter(read(good))).columns.source_id.tolist() == ["a"]
     assert parsed == [good, bad, good]
+
+
+@pytest.mark.parametrize("slow", [False, True])
+def test_blank_lines_are_no_records_on_either_path(tmp_path: Path, slow: bool) -> None:
+    # saved by a spreadsheet: BOM, CRLF, blank lines below the table, a row of empty cells;
+    # with ``slow`` a record that does not fit the header sends the chunk to the csv module
+    path = write_csv(tmp_path / "acled.csv", acled_rows(3), bom=True, crlf=True)
+    empty = "," * (len(acled.COLUMNS) - 1)
+    tail = "\r\n" + ("only,three,fields\r\n" if slow else "") + f"\r\n{empty}\r\n\r\n"
+    path.write_bytes(path.read_bytes() + tail.encode())
+    batches = list(read(path))
+    cols = batches[0].columns
+    # the row of empty cells is a record (refused for what it lacks), the blank lines are not
+    assert cols.source_id.tolist() == ["SYR1000", "SYR1001", "SYR1002", ""]
+    assert cols.line.tolist() == [2, 3, 4, 8 if slow else 7]
+    assert {p.index for p in validate(cols)} == {3}
+    assert [(b.line, b.text) for b in batches[0].bad] == (
+        [(6, "only,three,fields")] if slow else []
+    )
+    assert sum(b.read for b in batches) == 4 + slow
+
+
+def test_a_quoted_bare_cr_starts_no_line_on_either_path(tmp_path: Path) -> None:
+    rows = acled_rows(4)
+    rows[0]["notes"] = "first\rsecond"  # quoted (QUOTE_ALL): one physical line
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(rows[0]), quoting=csv.QUOTE_ALL)
+    writer.writeheader()
+    writer.writerows(rows)
+    fast = tmp_path / "fast.csv"
+    fast.write_text(buf.getvalue(), encoding="utf-8", newline="")
+    lines = buf.getvalue().split("\n")
+    lines.insert(3, "only,three,fields")  # line 4: the chunk is read by the csv module
+    slow = tmp_path / "slow.csv"
+    slow.write_text("\n".join(lines), encoding="utf-8", newline="")
+    assert next(iter(read(fast))).columns.line.tolist() == [2, 3, 4, 5]
+    batch = next(iter(read(slow)))
+    assert batch.columns.line.tolist() == [2, 3, 5, 6]
+    assert [b.line for b in batch.bad] == [4]
+
+
+def test_a_file_with_bare_cr_line_ends_is_refused_by_name(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "mac.csv", acled_rows(3))
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r"))
+    with pytest.raises(InputError, match="lines end with a bare CR") as caught:
+        check_input(path)
+    assert str(path) in str(caught.value)
+    with pytest.raises(InputError, match="lines end with a bare CR"):
+        list(read(path, "acled"))
+
+
+def test_map_option_names_several_actor_columns(tmp_path: Path) -> None:
+    path = tmp_path / "monitor.csv"
+    path.write_text(
+        "id,day,x,y,unit,side\nr1,2018-10-20,36.70,35.40,3rd brigade,opposition\n"
+        "r2,2018-10-20,36.70,35.40,,government\n",
+        encoding="utf-8",
+    )
+    base = ["source_id=id", "date=day", "lon=x", "lat=y"]
+    mapping = parse_map_options([*base, "actors=unit, side"])  # as documented
+    assert mapping.columns["actors"] == ("unit", "side")
+    cols = next(iter(read(path, "csv", mapping))).columns
+    assert validate(cols) == []
+    assert [cols.event(i).actors for i in range(2)] == [
+        ("3rd brigade", "opposition"),
+        ("government",),
+    ]
+    one = next(iter(read(path, "csv", parse_map_options([*base, "actors=side"])))).columns
+    assert one.event(0).actors == ("opposition",)
+
+
+def test_mapped_kind_and_class_problems_name_the_files_columns(tmp_path: Path) -> None:
+    path = tmp_path / "monitor.csv"
+    path.write_text(
+        "id,day,x,y,type,weapon\nr1,2018-10-20,36.70,35.40,Picnic,ray gun\n", encoding="utf-8"
+    )
+    mapping = parse_map_options(
+        ["source_id=id", "date=day", "lon=x", "lat=y", "kind=type", "equipment_class=weapon"]
+    )
+    cols = next(iter(read(path, "csv", mapping))).columns
+    found = {(p.field, p.value, p.reason.split(" (expected")[0]) for p in validate(cols)}
+    assert found == {
+        ("type", "Picnic", "unknown event kind"),
+        ("weapon", "ray gun", "unknown equipment class"),
+    }
+    kind = next(p for p in validate(cols) if p.field == "type")
+    assert kind.reason == (
+        "unknown event kind (expected one of: weapon_sighting, attack, strike, clash, incident, "
+        "displacement, protest, other)"
+    )
+
+
+def test_bytes_that_are_not_utf8_are_named_by_field_and_value(tmp_path: Path) -> None:
+    rows = acled_rows(3)
+    rows[1]["location"] = "Ma'arrat al-Nu\u00e9man"
+    rows[1]["notes"] = "Shelling near Jisr al-Shughur \u00e0 l'aube."
+    path = tmp_path / "latin1.csv"
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    path.write_bytes(buf.getvalue().encode("latin-1"))  # saved in a Western code page
+    cols = next(iter(read(path))).columns
+    found = [(int(cols.line[p.index]), p.field, p.value, p.reason) for p in validate(cols)]
+    reason = "not valid UTF-8 (bytes replaced by U+FFFD)"
+    assert found == [
+        (3, "location", "Ma'arrat al-Nu\ufffdman", reason),
+        (3, "notes", "Shelling near Jisr al-Shughur \ufffd l'aube.", reason),
+    ]
+
+
+def test_acled_event_types_are_read_whatever_their_case(tmp_path: Path) -> None:
+    rows = acled_rows(4)
+    for row, kind in zip(
+        rows,
+        ["battles", "EXPLOSIONS/REMOTE VIOLENCE", " Violence against civilians ", "Picnic"],
+        strict=True,
+    ):
+        row["event_type"] = kind
+    cols = next(iter(read(write_csv(tmp_path / "acled.csv", rows)))).columns
+    assert cols.kind.tolist()[:3] == ["clash", "strike", "attack"]
+    assert [(p.index, p.field) for p in validate(cols)] == [(3, "event_type")]
+
+
+def test_geojson_ids_fatalities_and_features_without_ids(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dmzwatch.events.readers import geojson
+
+    point = {"type": "Point", "coordinates": [36.6, 35.4]}
+
+    def feature(props: dict[str, object], **extra: object) -> dict[str, object]:
+        return {"type": "Feature", "geometry": point, "properties": props, **extra}
+
+    features = [
+        feature({"date": "2018-11-01"}),  # no id: keyed by its content
+        feature({"date": "2018-11-02"}, id="f2"),
+        feature({"source_id": "s3", "date": "2018-11-03", "fatalities": 4}),
+        feature({"id": "p4", "date": "2018-11-04", "fatalities_low": 2, "fatalities_high": 7}),
+        feature({"date": "2018-11-05", "text": "no id either"}),
+    ]
+    path = _collection(tmp_path, features)
+    whole = [b.columns for b in read(path)]
+    monkeypatch.setattr(geojson, "BATCH", 2)  # the same whichever features share a batch
+    parts = [b.columns for b in read(path)]
+    for batches in (whole, parts):
+        assert all(validate(c) == [] for c in batches)
+        ids = [i for c in batches for i in c.source_id.tolist()]
+        assert ids[1:4] == ["f2", "s3", "p4"]
+        assert ids[0].startswith("sha256:") and ids[4].startswith("sha256:") and ids[0] != ids[4]
+    events = [c.event(i) for c in whole for i in range(len(c))]
+    assert (events[2].fatalities_best, events[3].fatalities_low, events[3].fatalities_high) == (
+        4,
+        2,
+        7,
+    )

@@ -56,3 +56,59 @@ def test_seen_ids_across_batches() -> None:
     repeats, problems = seen.check(["a", "a"], ["h", "other"], [9, 10])
     assert repeats == [0]
     assert problems[0].index == 1 and "first at line 2" in problems[0].reason
+
+
+def _acled_dates(tmp_path: Path, *dates: str) -> Path:
+    from dmzwatch.events.readers import acled
+
+    lines = [",".join(acled.COLUMNS)]
+    for i, day in enumerate(dates):
+        row = dict.fromkeys(acled.COLUMNS, "")
+        row.update(
+            event_id_cnty=f"SYR{i}",
+            event_date=day,
+            time_precision="1",
+            event_type="Battles",
+            latitude="35.44",
+            longitude="36.50",
+            geo_precision="1",
+        )
+        lines.append(",".join(row.values()))
+    path = tmp_path / "acled.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_an_event_dated_today_is_not_in_the_future(tmp_path: Path) -> None:
+    path = _acled_dates(
+        tmp_path, "2019-05-01", "01 May 2019", "2019-04-30", "2019-05-02", "02 May 2019", ""
+    )
+    cols = next(iter(read(path))).columns
+    for hour in (0, 10, 23):  # any time of that day, UTC
+        now = dt.datetime(2019, 5, 1, hour, tzinfo=dt.UTC)
+        found = [(p.index, p.field, p.value, p.reason) for p in validate(cols, now=now)]
+        # tomorrow is in the future, told once for the one column that gives start and end
+        assert found == [
+            (3, "event_date", "2019-05-02", "date is in the future"),
+            (4, "event_date", "2019-05-02", "date is in the future"),
+            (5, "event_date", "", "required field is missing"),
+        ]
+
+
+def test_a_range_ending_in_the_future_names_its_end_day(tmp_path: Path) -> None:
+    path = tmp_path / "e.csv"
+    path.write_text(
+        "id,first,last,lon,lat\nr1,2019-04-20,2019-05-01,36.7,35.4\n"
+        "r2,2019-04-20,2019-05-03,36.7,35.4\nr3,2019-04-20,2019-04-19,36.7,35.4\n",
+        encoding="utf-8",
+    )
+    mapping = parse_map_options(
+        ["source_id=id", "date_start=first", "date_end=last", "lon=lon", "lat=lat"]
+    )
+    cols = next(iter(read(path, "csv", mapping))).columns
+    now = dt.datetime(2019, 5, 1, 8, tzinfo=dt.UTC)
+    found = [(p.index, p.field, p.value, p.reason) for p in validate(cols, now=now)]
+    assert found == [
+        (1, "last", "2019-05-03", "date is in the future"),
+        (2, "last", "2019-04-19", "end date is before start date"),
+    ]

@@ -12,7 +12,8 @@ import hypothesis.strategies as st
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from dmzwatch.events.readers import acled, parse_map_options
+from dmzwatch.errors import InputError
+from dmzwatch.events.readers import acled, check_input, parse_map_options
 from dmzwatch.store import ingest, open_store, verify
 
 UCDP = Path("/work/shared/data/ucdp_ged_syria_nw_2018_2019.csv")
@@ -68,6 +69,10 @@ def test_garbage_never_crashes_and_counts_add_up(
     writer.writerows(batch)
     path = Path(tmp) / "g.csv"
     path.write_text(buf.getvalue(), encoding="utf-8")
+    if b"\x00" in path.read_bytes()[:4096]:  # refused as a whole, before any row is read
+        with pytest.raises(InputError, match="NUL bytes"):
+            check_input(path, "ucdp")
+        return
     with open_store(Path(tmp) / "s.db") as store:
         result = ingest(store, path, fmt="ucdp")
         assert result.read == len(batch) == result.stored + result.duplicates + result.quarantined
@@ -249,3 +254,67 @@ def test_each_refused_row_keeps_the_id_its_source_gave_it(store_url: str, tmp_pa
         ("obs.csv", 4): (None, None),
     }
     assert logged == [REAL[0]["id"], "SYR9003", "f1", "f2", None, "o1", None, None]
+
+
+def test_radius_columns_and_huge_numbers_are_stored_or_refused_not_a_crash(
+    store_url: str, tmp_path: Path
+) -> None:
+    """A mapped radius column of plain numbers (read by one cast), a padded one, a number past
+    the float range and counts too long to be exact are stored or refused with a reason."""
+    table = tmp_path / "obs.csv"
+    table.write_text(
+        "id,day,x,y,km,n\no1,2018-10-20,36.7,35.4,2,1\no2,2018-10-20,36.7,35.4,0.5,3\n",
+        encoding="utf-8",
+    )
+    padded = tmp_path / "padded.csv"
+    padded.write_text(
+        "id,day,x,y,km,n\no3,2018-10-20,36.7,35.4, 2,1\no4,2018-10-20,36.7,35.4,,2\n",
+        encoding="utf-8",
+    )
+    huge = tmp_path / "huge.csv"
+    huge.write_text(
+        "id,day,x,y,km,n\n"
+        "o5,2018-10-20,36.7,35.4,1e400,1\n"
+        "o6,2018-10-20,36.7,35.4,1,99999999999999999999\n"
+        "o7,2018-10-20,36.7,35.4,1,9007199254740993\n"
+        "o8,2018-10-20,36.7,35.4,1,999999999999999\n",
+        encoding="utf-8",
+    )
+    obs = parse_map_options(
+        ["source_id=id", "date=day", "lon=x", "lat=y", "precision_km=km", "equipment_count=n"],
+        "obs",
+    )
+    acled_row = dict.fromkeys(acled.COLUMNS, "") | {
+        "event_id_cnty": "SYR1",
+        "event_date": "2018-10-20",
+        "time_precision": "1",
+        "event_type": "Battles",
+        "latitude": "35.4",
+        "longitude": "36.7",
+        "geo_precision": "1",
+        "fatalities": "12345678901234567890",
+    }
+    acled_file = _csv(tmp_path / "acled.csv", list(acled.COLUMNS), [acled_row])
+    with open_store(store_url) as store:
+        results = [ingest(store, f, mapping=obs) for f in (table, padded, huge)]
+        results.append(ingest(store, acled_file))
+        events = [e for _, e in store.events()]
+        radius = {e.source_id: e.precision_km for e in events}
+        count = {e.source_id: e.equipment_count for e in events}
+        refused = {(q["source_id"], q["field"], q["reason"]) for q in store.quarantined()}
+        assert verify(store).ok
+    assert [(r.read, r.stored, r.quarantined) for r in results] == [
+        (2, 2, 0),
+        (2, 2, 0),
+        (4, 1, 3),
+        (1, 0, 1),
+    ]
+    assert radius == {"o1": 2.0, "o2": 0.5, "o3": 2.0, "o4": 1.0, "o8": 1.0}
+    assert count["o8"] == 999_999_999_999_999
+    too_large = "number too large (at most 15 digits)"
+    assert refused == {
+        ("o5", "km", "number too large"),
+        ("o6", "n", too_large),
+        ("o7", "n", too_large),
+        ("SYR1", "fatalities", too_large),
+    }

@@ -6,7 +6,8 @@ The checks (each reason is a fixed phrase, listed in :data:`REASONS`):
 * required fields present (source id where the source has ids, date, coordinates);
 * coordinates in range; a point outside the scenario's territory whose swapped
   coordinates fall inside it ("latitude and longitude look swapped");
-* dates parse and are not in the future; the end is not before the start;
+* dates parse and are not in the future (an event dated today is not); the end is not
+  before the start;
 * numbers are numbers (the reader reports those), counts not negative;
 * duplicate ids inside one file (:class:`SeenIds`).
 """
@@ -35,6 +36,7 @@ __all__ = [
 REASONS = {
     "missing": "required field is missing",
     "not_number": "not a number",
+    "too_large": "number too large",
     "not_date": "not a date (expected YYYY-MM-DD)",
     "future": "date is in the future",
     "end_before_start": "end date is before start date",
@@ -62,7 +64,10 @@ def _text(value: object) -> str:
     if isinstance(value, float | np.floating):
         return "" if np.isnan(value) else repr(float(value))
     if isinstance(value, np.datetime64):
-        return "" if np.isnat(value) else str(value)
+        if np.isnat(value):
+            return ""
+        text = str(value.astype("datetime64[s]"))
+        return text.removesuffix("T00:00:00")  # a day is shown as the day
     return "" if value is None else str(value)
 
 
@@ -126,12 +131,19 @@ def validate(
 
     now_utc = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(tzinfo=None)
     limit = np.datetime64(now_utc, "s")
-    for key, times in (("date_start", cols.start), ("date_end", cols.end)):
+    # in the future: an event that has not begun by now, or whose last day has not (an event
+    # dated today ends at 23:59:59 today, later than now, and is not in the future)
+    last_day = cols.end.astype("datetime64[D]").astype("datetime64[s]")
+    for key, times, future in (
+        ("date_start", cols.start, cols.start > limit),
+        ("date_end", cols.end, last_day > limit),
+    ):
         name = cols.name(key)
         problems += _problems(skip_known(np.isnat(times), name), name, times, REASONS["missing"])
-        problems += _problems(times > limit, name, times, REASONS["future"])
+        shown = last_day if key == "date_end" else times
+        problems += _problems(future, name, shown, REASONS["future"])
     problems += _problems(
-        cols.end < cols.start, cols.name("date_end"), cols.end, REASONS["end_before_start"]
+        cols.end < cols.start, cols.name("date_end"), last_day, REASONS["end_before_start"]
     )
 
     for key, values in (
@@ -146,7 +158,20 @@ def validate(
             negative = np.less(values, 0)
         problems += _problems(negative, cols.name(key), values, REASONS["negative"])
     problems.sort(key=lambda p: p.index)
-    return problems
+    return _once(problems)
+
+
+def _once(problems: list[RowProblem]) -> list[RowProblem]:
+    """``problems`` without repeats of a row's field and reason (a source whose one column
+    gives both the start and the end, as ACLED's ``event_date``, has its problem told once)."""
+    seen: set[tuple[int, str, str]] = set()
+    out: list[RowProblem] = []
+    for p in problems:
+        key = (p.index, p.field, p.reason)
+        if key not in seen:
+            seen.add(key)
+            out.append(p)
+    return out
 
 
 def fatality_order(cols: EventColumns) -> list[RowProblem]:

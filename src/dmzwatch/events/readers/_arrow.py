@@ -30,6 +30,7 @@ _NUMBER = r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$"
 _INTEGER = r"^[-+]?\d+(\.0*)?$"
 _ISO_DATE = r"^\d{4}-\d{2}-\d{2}([ T]00:00(:00(\.0+)?)?)?$"
 _LONG_DATE = r"^\d{1,2} [A-Za-z]+ \d{4}$"
+_MAX_WHOLE = 1e15  # whole numbers have at most 15 digits: exact as floats, and as integers
 
 
 #: The characters :meth:`str.strip` strips (``str.isspace``), for :func:`strip`.
@@ -97,7 +98,16 @@ class Converter:
         reason = "not a whole number" if integer else REASONS["not_number"]
         self._report(bad, arr, name, reason)
         values = pc.cast(pc.if_else(ok, trimmed, pa.scalar(None, pa.string())), pa.float64())
-        return np.asarray(values.to_numpy(zero_copy_only=False), dtype=np.float64)
+        out = np.array(values.to_numpy(zero_copy_only=False), dtype=np.float64)
+        # a count of more than 15 digits loses digits as a float (and overflows the store's
+        # integers); a number written past the float range (1e400) is infinite
+        with np.errstate(invalid="ignore"):
+            huge = np.abs(out) >= _MAX_WHOLE if integer else np.isinf(out)
+        if huge.any():
+            limit = " (at most 15 digits)" if integer else ""
+            self._report(pa.array(huge), arr, name, REASONS["too_large"] + limit)
+            out[huge] = np.nan
+        return out
 
     def dates(self, arr: pa.Array | None, name: str) -> npt.NDArray[np.datetime64]:
         """Dates as UTC ``datetime64[s]`` (NaT where blank or not a date; the latter reported)."""

@@ -78,9 +78,10 @@ def kinds(
 ) -> npt.NDArray[np.object_]:
     """Kinds from a source's own vocabulary (``mapping``), a problem for anything else."""
     out = np.full(len(values), "", dtype=object)
+    folded = {k.strip().casefold(): v for k, v in mapping.items()}  # case ignored
     for i, raw in enumerate(values.tolist()):
         key = str(raw).strip()
-        kind = mapping.get(key) or mapping.get(key.lower())
+        kind = mapping.get(key) or folded.get(key.casefold())
         if kind is None:
             options = ", ".join(sorted({k for k in mapping if k == k.strip()}))
             reason = f"{REASONS['kind']} (expected one of: {options})"
@@ -156,7 +157,10 @@ def new_columns(source: str, batch: CsvBatch, **values: object) -> EventColumns:
     }
     defaults.update(values)
     cols = EventColumns(source=source, **defaults)  # type: ignore[arg-type]
-    if batch.replaced is not None:
-        for i in np.flatnonzero(batch.replaced):
-            cols.problems.append(RowProblem(int(i), "(row)", "", REASONS["encoding"]))
+    if batch.replaced is not None:  # each field that held bytes not UTF-8, as decoded
+        for i in np.flatnonzero(batch.replaced).tolist():
+            for name, col in zip(batch.header, batch.columns, strict=True):
+                value = str(col[i].as_py())
+                if "\ufffd" in value:
+                    cols.problems.append(RowProblem(i, name, value, REASONS["encoding"]))
     return cols

@@ -4,8 +4,10 @@ The file is cut into chunks at record boundaries (a newline outside quotes). Eac
 parsed by pyarrow's multithreaded CSV reader; when pyarrow cannot parse a chunk cleanly
 (a row with the wrong number of fields, a blank line, bytes that are not UTF-8), that chunk
 is parsed again with Python's :mod:`csv` module, which keeps every record and its line, and
-the records that do not fit the header are returned as :class:`BadRecord`. Nothing is lost.
-Handles UTF-8 with or without a byte-order mark, LF or CRLF, and quoted newlines.
+the records that do not fit the header are returned as :class:`BadRecord`. Nothing is lost;
+blank lines are no records, on either path. Handles UTF-8 with or without a byte-order mark,
+LF or CRLF, and quoted newlines; lines are counted by LF (a bare CR, quoted or not, starts no
+new line). A file whose lines end with a bare CR only is refused.
 """
 
 from __future__ import annotations
@@ -81,9 +83,14 @@ def _header(data: bytes, path: Path) -> tuple[list[str], int, int]:
     start = len(BOM) if data.startswith(BOM) else 0
     end = _record_end(data, start, min(len(data), start + (1 << 20)))
     text = data[start:end].decode("utf-8", errors="replace")
-    rows = list(csv.reader(io.StringIO(text)))
+    rows = list(csv.reader(io.StringIO(text, newline="")))
     if not rows or not any(cell.strip() for cell in rows[0]):
         raise InputError(f"{path}: the file has no header row")
+    if any(rows[1:]):  # records end at a bare CR: no line of the file ends with LF
+        raise InputError(
+            f"{path}: its lines end with a bare CR (old Mac OS line ends); save it with LF "
+            "or CRLF line ends (e.g. as 'CSV UTF-8')"
+        )
     return _unique(rows[0]), end, text.count("\n") or 1
 
 
@@ -166,17 +173,22 @@ def iter_batches(path: Path) -> Iterator[CsvBatch]:
 
 
 @numba.njit(cache=True, nogil=True)
-def _record_lines(data: npt.NDArray[np.uint8], out: npt.NDArray[np.int64]) -> int:
-    """Lines before each record's start (newlines outside quotes end records); records."""
+def _record_lines(
+    data: npt.NDArray[np.uint8], out: npt.NDArray[np.int64], blank: npt.NDArray[np.bool_]
+) -> int:
+    """Lines before each record's start (newlines outside quotes end records), whether the
+    record is a blank line (LF or CRLF alone); the number of records."""
     records = 0
     newlines = 0
     quoted = False
     start = True
-    for k in range(data.shape[0]):
+    size = data.shape[0]
+    for k in range(size):
         c = data[k]
         if start:
             if records < out.shape[0]:
                 out[records] = newlines
+                blank[records] = c == 10 or (c == 13 and k + 1 < size and data[k + 1] == 10)
             records += 1
             start = False
         if c == 34:
@@ -214,8 +226,13 @@ def _fast(chunk: bytes, header: list[str], first_line: int) -> CsvBatch | None:
     columns = [table.column(i).combine_chunks() for i in range(len(header))]
     n = table.num_rows
     starts = np.zeros(n, dtype=np.int64)
-    if _record_lines(np.frombuffer(chunk, dtype=np.uint8), starts) != n:  # pragma: no cover
+    blank = np.zeros(n, dtype=np.bool_)
+    if _record_lines(np.frombuffer(chunk, dtype=np.uint8), starts, blank) != n:  # pragma: no cover
         return None  # pyarrow saw other records than a plain quote count: let csv decide
+    if blank.any():  # pyarrow reads a blank line as a row of empty fields: not a record
+        keep = ~blank
+        columns = [col.filter(pa.array(keep)) for col in columns]
+        starts = starts[keep]
     return CsvBatch(header, columns, first_line + starts)
 
 
@@ -227,6 +244,8 @@ def _slow(chunk: bytes, header: list[str], first_line: int) -> CsvBatch:
         text = chunk.decode("utf-8", errors="replace")
         replaced_any = True
     physical = io.StringIO(text, newline="").readlines()
+    # the csv module splits at a bare CR too; lines are counted by LF (as in the fast path)
+    lf_before = np.concatenate(([0], np.cumsum([p.endswith("\n") for p in physical])))
     reader = csv.reader(physical)
     width = len(header)
     rows: list[list[str]] = []
@@ -234,9 +253,9 @@ def _slow(chunk: bytes, header: list[str], first_line: int) -> CsvBatch:
     bad: list[BadRecord] = []
     prev = 0
     for record in reader:
-        start = first_line + prev
+        start = first_line + int(lf_before[prev])
         begin, prev = prev, reader.line_num
-        if not record:
+        if not record:  # a blank line
             continue
         if len(record) != width:
             raw = _without_newline("".join(physical[begin:prev]))  # as written: quotes kept

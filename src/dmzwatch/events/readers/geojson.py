@@ -1,9 +1,11 @@
 """GeoJSON FeatureCollections of Point features, properties mapped as for generic tables.
 
-Property names default to the event field names (``source_id`` or ``id``, ``date`` or
-``date_start``/``date_end``, ``kind``, ``equipment_class``, ``text``, ...); a
+Property names default to the event field names (``id`` or ``source_id``, ``date`` or
+``date_start``/``date_end``, ``kind``, ``equipment_class``, ``text``, ``fatalities``,
+``fatalities_low``, ``fatalities_high``, ...); a
 :class:`~dmzwatch.events.readers.table.ColumnMap` can rename them. The coordinates come from
-the geometry. A feature whose geometry is not a Point, or that is not an object with an
+the geometry; a feature without an id (in its properties or as the Feature's ``id``) is keyed
+by its content. A feature whose geometry is not a Point, or that is not an object with an
 object (or null) as properties, is quarantined. A feature without an end date lasts its
 start day. The "line" of a feature is its position in the collection (1 = the first feature).
 
@@ -49,6 +51,8 @@ DEFAULT_MAP = ColumnMap(
         "text": "text",
         "actors": ("actors",),
         "fatalities": "fatalities",
+        "fatalities_low": "fatalities_low",
+        "fatalities_high": "fatalities_high",
         "civilians": "civilians",
     },
 )
@@ -183,6 +187,8 @@ def _batch(
         row = {k: _text(props.get(k)) for k in names[:-2]}
         if not row.get("id") and isinstance(f, dict) and f.get("id") is not None:
             row["id"] = _text(f.get("id"))
+        if date_alias and not row.get("id") and props.get("source_id") is not None:
+            row["id"] = _text(props.get("source_id"))  # the event field's own name
         if date_alias and start_col and props.get(start_col) is None:
             row[start_col] = _text(props.get("date"))  # the documented ``date`` property
         if end_col and start_col and props.get(end_col) is None:
@@ -216,9 +222,12 @@ def _batch(
     texts = [json.dumps(f, separators=(",", ":"), ensure_ascii=False) for f in features]
     out.original = np.array(texts, dtype=object)
     out.original_hash = np.array([sha256_hex(t) for t in texts], dtype=object)
-    if mapping.column("source_id") is None or not any(r.get("id") for r in rows):
-        out.source_id = np.array(
-            ["sha256:" + h[:32] for h in out.original_hash.tolist()], dtype=object
-        )
+    # a feature without an id (GeoJSON's ids are optional) is keyed by its content, whatever
+    # the other features of the file hold
+    content = np.array(["sha256:" + h[:32] for h in out.original_hash.tolist()], dtype=object)
+    if mapping.column("source_id") is None:
+        out.source_id = content
+    else:
+        out.source_id = np.where(out.source_id == "", content, out.source_id)
     out.problems += [RowProblem(*p) for p in problems]
     return out

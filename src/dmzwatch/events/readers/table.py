@@ -120,7 +120,11 @@ def _from_dict(data: Mapping[str, Any], origin: str) -> ColumnMap:
     for key, value in raw_cols.items():
         if isinstance(value, str):
             cols[key] = value
-        elif key == "actors" and isinstance(value, list) and all(isinstance(v, str) for v in value):
+        elif (
+            key == "actors"
+            and isinstance(value, list | tuple)  # a TOML array, or ``--map actors=a,b``
+            and all(isinstance(v, str) for v in value)
+        ):
             cols[key] = tuple(value)
         else:
             what = "a column name or a list of them" if key == "actors" else "a column name"
@@ -226,18 +230,18 @@ def columns(batch: CsvBatch, mapping: ColumnMap) -> EventColumns:
     lon = conv.floats(get("lon"), names["longitude"])
     lat = conv.floats(get("lat"), names["latitude"])
     radius = conv.floats(get("precision_km"), names["precision_km"])
-    if get("precision_km") is None:
-        radius[:] = mapping.precision_km
-    else:
-        radius[np.isnan(radius)] = mapping.precision_km
+    # a blank radius takes the default (a new array: a cast column may be read-only)
+    radius = np.where(np.isnan(radius), mapping.precision_km, radius)
     count = conv.floats(get("equipment_count"), names["equipment_count"], integer=True)
     best = conv.floats(get("fatalities"), names["fatalities_best"], integer=True)
     low = conv.floats(get("fatalities_low"), names["fatalities_low"], integer=True)
     high = conv.floats(get("fatalities_high"), names["fatalities_high"], integer=True)
     civilians = conv.floats(get("civilians"), names["civilians"], integer=True)
     text = strings(get("text"), n)
-    kind = _kinds(strings(get("kind"), n), mapping.kind, problems)
-    eq_class, inferred, words = _classes(strings(get("equipment_class"), n), text, problems)
+    kind = _kinds(strings(get("kind"), n), mapping.kind, mapping.column("kind") or "", problems)
+    eq_class, inferred, words = _classes(
+        strings(get("equipment_class"), n), text, mapping.column("equipment_class") or "", problems
+    )
     actor_cols = mapping.columns.get("actors", ())
     actor_names = (actor_cols,) if isinstance(actor_cols, str) else actor_cols
     actors = actor_column(batch, actor_names)
@@ -277,20 +281,26 @@ def columns(batch: CsvBatch, mapping: ColumnMap) -> EventColumns:
 
 
 def _kinds(
-    values: npt.NDArray[np.object_], default: str, problems: list[RowProblem]
+    values: npt.NDArray[np.object_], default: str, name: str, problems: list[RowProblem]
 ) -> npt.NDArray[np.object_]:
+    """Kinds of the ``name`` column (``default`` where blank); a problem for unknown ones."""
     out = np.full(len(values), EventKind.parse(default).value, dtype=object)
+    options = ", ".join(k.value for k in EventKind)
     for i, raw in enumerate(values.tolist()):
         if raw.strip():
             try:
                 out[i] = EventKind.parse(raw).value
-            except ValueError as exc:
-                problems.append(RowProblem(i, "kind", raw, f"{REASONS['kind']}: {exc}"))
+            except ValueError:
+                reason = f"{REASONS['kind']} (expected one of: {options})"
+                problems.append(RowProblem(i, name, raw, reason))
     return out
 
 
 def _classes(
-    given: npt.NDArray[np.object_], text: npt.NDArray[np.object_], problems: list[RowProblem]
+    given: npt.NDArray[np.object_],
+    text: npt.NDArray[np.object_],
+    name: str,
+    problems: list[RowProblem],
 ) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.bool_], npt.NDArray[np.object_]]:
     lookup = class_lookup()
     inferred_class, words = infer_column(text)
@@ -306,7 +316,7 @@ def _classes(
             problems.append(
                 RowProblem(
                     i,
-                    "equipment_class",
+                    name,
                     raw,
                     f"unknown equipment class (expected one of: {options})",
                 )
