@@ -62,3 +62,37 @@ def test_strip_and_join_match_python(parts: list[tuple[str, str]]) -> None:
     assert a.to_pylist() == [p[0].strip() for p in parts]
     expected = ["; ".join(x.strip() for x in p if x.strip()) for p in parts]
     assert (joined([a, b]).to_pylist() if parts else []) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.datetimes(min_value=dt.datetime(1990, 1, 1), max_value=dt.datetime(2030, 1, 1)),
+    st.integers(min_value=-14 * 60, max_value=14 * 60),
+    st.sampled_from(["T", " "]),
+)
+def test_a_time_with_its_offset_is_that_utc_instant(
+    when: dt.datetime, minutes: int, sep: str
+) -> None:
+    local = when.replace(microsecond=0, tzinfo=dt.timezone(dt.timedelta(minutes=minutes)))
+    text = local.isoformat(sep=sep)
+    conv = Converter(1)
+    values, instant = conv.times(pa.array([text]), "date")
+    assert conv.problems == []
+    assert instant.tolist() == [True]
+    expected = local.astimezone(dt.UTC).replace(tzinfo=None)
+    assert values[0] == np.datetime64(expected, "s")
+
+
+def test_times_keep_days_as_days_and_refuse_a_time_without_offset() -> None:
+    values = ["2019-05-01", "2019-05-01 00:00:00", "2019-05-01T10:00Z", "2019-05-01 10:00", ""]
+    values += ["2019-13-01T10:00+03:00"]
+    conv = Converter(len(values))
+    out, instant = conv.times(pa.array(values), "date")
+    assert instant.tolist() == [False, False, True, False, False, False]
+    day = np.datetime64("2019-05-01T00:00:00", "s")
+    assert out[:3].tolist() == [day, day, np.datetime64("2019-05-01T10:00:00", "s")]
+    assert np.isnat(out[3:]).all()
+    assert [(p.index, p.value, p.reason) for p in conv.problems] == [
+        (3, "2019-05-01 10:00", "time without a UTC offset (add Z or +HH:MM)"),
+        (5, "2019-13-01T10:00+03:00", "not a date (expected YYYY-MM-DD)"),
+    ]

@@ -9,11 +9,13 @@ import json
 import os
 import re
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
 
 from dmzwatch.errors import InputError
+from dmzwatch.events.precision import ACLED_LOCATION
 from dmzwatch.events.readers import (
     acled,
     check_input,
@@ -23,6 +25,7 @@ from dmzwatch.events.readers import (
     read,
 )
 from dmzwatch.events.validate import validate
+from dmzwatch.rules.timing import event_times
 
 UCDP = Path("/work/shared/data/ucdp_ged_syria_nw_2018_2019.csv")
 
@@ -607,3 +610,43 @@ def test_geojson_ids_fatalities_and_features_without_ids(
         2,
         7,
     )
+
+
+def test_mapped_times_with_offsets_are_instants(tmp_path: Path) -> None:
+    path = tmp_path / "monitor.csv"
+    path.write_text(
+        "id,when,until,x,y\n"
+        "r1,2018-10-15T10:30:00+03:00,,36.70,35.40\n"  # an instant
+        "r2,2018-10-15T10:30:00+03:00,2018-10-15T12:00Z,36.70,35.40\n"  # from one to the other
+        "r3,2018-10-15,,36.70,35.40\n"  # the whole day
+        "r4,2018-10-15,2018-10-16T08:00+03:00,36.70,35.40\n",  # a day, then until a time
+        encoding="utf-8",
+    )
+    mapping = parse_map_options(
+        ["source_id=id", "date_start=when", "date_end=until", "lon=x", "lat=y"]
+    )
+    cols = next(iter(read(path, "csv", mapping))).columns
+    assert validate(cols) == []
+    spans = [(cols.event(i).start.isoformat(), cols.event(i).end.isoformat()) for i in range(4)]
+    assert spans == [
+        ("2018-10-15T07:30:00+00:00", "2018-10-15T07:30:00+00:00"),
+        ("2018-10-15T07:30:00+00:00", "2018-10-15T12:00:00+00:00"),
+        ("2018-10-15T00:00:00+00:00", "2018-10-15T23:59:59+00:00"),
+        ("2018-10-15T00:00:00+00:00", "2018-10-16T05:00:00+00:00"),
+    ]
+    # the rules read an instant as that moment, in the agreement's time zone
+    notes = event_times([cols.event(i) for i in range(4)], ZoneInfo("Asia/Damascus")).notes
+    assert notes[0] == "at 2018-10-15T10:30+03:00"
+    assert notes[2] == "the whole day 2018-10-15 (time of day not given)"
+
+
+def test_precision_codes_written_with_decimals_are_those_codes(tmp_path: Path) -> None:
+    rows = acled_rows(3)
+    rows[0]["geo_precision"], rows[0]["time_precision"] = "2.0", "1.00"
+    rows[1]["geo_precision"] = "2.5"
+    path = write_csv(tmp_path / "acled.csv", rows)
+    cols = next(iter(read(path))).columns
+    found = [(p.index, p.field, p.value) for p in validate(cols)]
+    assert found == [(1, "geo_precision", "2.5")]
+    assert (cols.location_precision[0], cols.date_precision[0]) == ("2", "1")
+    assert cols.precision_km[0] == ACLED_LOCATION["2"].value

@@ -38,6 +38,7 @@ REASONS = {
     "not_number": "not a number",
     "too_large": "number too large",
     "not_date": "not a date (expected YYYY-MM-DD)",
+    "no_offset": "time without a UTC offset (add Z or +HH:MM)",
     "future": "date is in the future",
     "end_before_start": "end date is before start date",
     "lon_range": "longitude outside [-180, 180]",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -30,6 +31,8 @@ _NUMBER = r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$"
 _INTEGER = r"^[-+]?\d+(\.0*)?$"
 _ISO_DATE = r"^\d{4}-\d{2}-\d{2}([ T]00:00(:00(\.0+)?)?)?$"
 _LONG_DATE = r"^\d{1,2} [A-Za-z]+ \d{4}$"
+_TIME = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?"
+_OFFSET = r"(Z|[+-]\d{2}(:?\d{2})?)$"
 _MAX_WHOLE = 1e15  # whole numbers have at most 15 digits: exact as floats, and as integers
 
 
@@ -140,6 +143,42 @@ class Converter:
         self._report(bad, arr, name, REASONS["not_date"])
         out = values.to_numpy(zero_copy_only=False)
         return np.asarray(out, dtype="datetime64[s]")
+
+    def times(
+        self, arr: pa.Array | None, name: str
+    ) -> tuple[npt.NDArray[np.datetime64], npt.NDArray[np.bool_]]:
+        """Days as :meth:`dates`, and times of day with a UTC offset (``2019-05-01T10:00+03:00``,
+        ``...Z``) as the UTC instant; the second array is True where a value is such an instant.
+
+        A time of day without an offset is reported: it could be any of 26 hours in UTC.
+        """
+        instant = np.zeros(self.n, dtype=np.bool_)
+        if arr is None or _cast_days(arr) is not None:
+            return self.dates(arr, name), instant
+        trimmed, _ = self._blank(arr)
+        timed = pc.and_(  # a day written with a midnight time stays a day
+            pc.match_substring_regex(trimmed, _TIME),
+            pc.invert(pc.match_substring_regex(trimmed, _ISO_DATE)),
+        ).to_numpy(zero_copy_only=False)
+        if not timed.any():
+            return self.dates(arr, name), instant
+        offset = pc.match_substring_regex(trimmed, _TIME + _OFFSET).to_numpy(zero_copy_only=False)
+        out = self.dates(pc.if_else(pa.array(timed), pa.scalar(""), arr), name)
+        texts = trimmed.to_numpy(zero_copy_only=False)
+        for i in np.flatnonzero(timed).tolist():
+            value = str(arr[i].as_py())
+            if not offset[i]:
+                self.problems.append(RowProblem(i, name, value, REASONS["no_offset"]))
+                continue
+            try:
+                when = dt.datetime.fromisoformat(str(texts[i]))
+            except ValueError:
+                self.problems.append(RowProblem(i, name, value, REASONS["not_date"]))
+                continue
+            utc = when.astimezone(dt.UTC).replace(tzinfo=None)
+            out[i] = np.datetime64(utc.replace(microsecond=0), "s")
+            instant[i] = True
+        return out, instant
 
 
 def _cast_numbers(arr: pa.Array, integer: bool) -> npt.NDArray[np.float64] | None:

@@ -41,8 +41,12 @@ def codes(
     name: str,
     problems: list[RowProblem],
 ) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.float64]]:
-    """Stripped codes and their values; an unknown code (blank included) is a problem."""
-    stripped = strip(values, n)
+    """Stripped codes and their values; an unknown code (blank included) is a problem.
+
+    A code written as a whole number with decimals (``2.0``, as spreadsheets and pandas write
+    a column with gaps) is that code.
+    """
+    stripped = pc.replace_substring_regex(strip(values, n), r"^(\d+)\.0+$", r"\1")
     keys = list(table)
     index = pc.index_in(stripped, value_set=pa.array(keys, type=pa.string()))
     lookup = np.array([table[k].value for k in keys] + [np.nan], dtype=np.float64)

@@ -224,9 +224,14 @@ def columns(batch: CsvBatch, mapping: ColumnMap) -> EventColumns:
         "precision_km",
     ):
         names[key] = mapping.column(key) or key
-    start = conv.dates(get("date_start") or get("date"), names["date_start"])
-    end_raw = get("date_end")
-    end = (conv.dates(end_raw, names["date_end"]) if end_raw is not None else start) + DAY
+    # a day lasts the whole day; a time with its UTC offset is that instant; a blank end
+    # (or no end column) ends where the start does
+    start, start_instant = conv.times(get("date_start") or get("date"), names["date_start"])
+    end = np.where(start_instant, start, start + DAY)
+    if get("date_end") is not None:
+        given, end_instant = conv.times(get("date_end"), names["date_end"])
+        given = np.where(end_instant, given, given + DAY)
+        end = np.where(np.isnat(given), end, given)
     lon = conv.floats(get("lon"), names["longitude"])
     lat = conv.floats(get("lat"), names["latitude"])
     radius = conv.floats(get("precision_km"), names["precision_km"])
