@@ -9,7 +9,7 @@ import pytest
 
 import dmzwatch
 from dmzwatch.events.readers import parse_map_options, read
-from dmzwatch.events.validate import SeenIds, validate
+from dmzwatch.events.validate import REASONS, SeenIds, validate
 
 
 @pytest.fixture(scope="module")
@@ -112,3 +112,21 @@ def test_a_range_ending_in_the_future_names_its_end_day(tmp_path: Path) -> None:
         (1, "last", "2019-05-03", "date is in the future"),
         (2, "last", "2019-04-19", "end date is before start date"),
     ]
+
+
+def test_a_nul_character_in_a_text_field_is_refused_by_field(tmp_path: Path) -> None:
+    path = tmp_path / "monitor.csv"
+    good = b"".join(b"g%d,2018-10-20,36.70,35.40,fine,a\n" % i for i in range(200))
+    path.write_bytes(  # past the first 4 kB, where a NUL refuses the whole file
+        b"id,day,x,y,note,unit\n"
+        + good
+        + b"r2,2018-10-20,36.70,35.40,bad\x00note,b\n"
+        + b"r\x003,2018-10-20,36.70,35.40,fine,c\x00d\n"
+    )
+    mapping = parse_map_options(
+        ["source_id=id", "date=day", "lon=x", "lat=y", "text=note", "actors=unit"]
+    )
+    cols = next(iter(read(path, "csv", mapping))).columns
+    found = [(p.index, p.field) for p in validate(cols)]
+    assert found == [(200, "note"), (201, "id"), (201, "unit")]
+    assert {p.reason for p in validate(cols)} == {REASONS["nul"]}

@@ -50,6 +50,7 @@ REASONS = {
     "kind": "unknown event kind",
     "duplicate_id": "duplicate id in this file with different content",
     "encoding": "not valid UTF-8 (bytes replaced by U+FFFD)",
+    "nul": "holds a NUL character (not text; PostgreSQL cannot store it)",
     "columns": "wrong number of fields",
 }
 
@@ -158,6 +159,11 @@ def validate(
         with np.errstate(invalid="ignore"):
             negative = np.less(values, 0)
         problems += _problems(negative, cols.name(key), values, REASONS["negative"])
+    for key in ("source_id", "text", "actors", "equipment_class"):
+        texts = _texts(getattr(cols, key))
+        if "\x00" in "".join(texts):  # one scan; rows only when a NUL is there
+            nul = np.array(["\x00" in v for v in texts], dtype=bool)
+            problems += _problems(nul, cols.name(key), getattr(cols, key), REASONS["nul"])
     problems.sort(key=lambda p: p.index)
     return _once(problems)
 
@@ -173,6 +179,14 @@ def _once(problems: list[RowProblem]) -> list[RowProblem]:
             seen.add(key)
             out.append(p)
     return out
+
+
+def _texts(values: npt.NDArray[np.object_]) -> list[str]:
+    """A text column's values as strings (tuples, as of actors, joined)."""
+    out: list[Any] = values.tolist()
+    if all(type(v) is str for v in out):
+        return out
+    return ["; ".join(v) if isinstance(v, tuple) else str(v) for v in out]
 
 
 def fatality_order(cols: EventColumns) -> list[RowProblem]:

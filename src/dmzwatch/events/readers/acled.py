@@ -124,5 +124,7 @@ def columns(batch: CsvBatch) -> EventColumns:
             "date_start": "event_date",
             "date_end": "event_date",
             "fatalities_best": "fatalities",
+            "text": "notes",
+            "actors": "actor1,assoc_actor_1,actor2,assoc_actor_2",
         },
     )

@@ -222,8 +222,13 @@ def columns(batch: CsvBatch, mapping: ColumnMap) -> EventColumns:
         "civilians",
         "equipment_count",
         "precision_km",
+        "text",
+        "equipment_class",
     ):
         names[key] = mapping.column(key) or key
+    actor_cols = mapping.columns.get("actors", ())
+    actor_names = (actor_cols,) if isinstance(actor_cols, str) else actor_cols
+    names["actors"] = ",".join(actor_names) or "actors"
     # a day lasts the whole day; a time with its UTC offset is that instant; a blank end
     # (or no end column) ends where the start does
     start, start_instant = conv.times(get("date_start") or get("date"), names["date_start"])
@@ -245,10 +250,8 @@ def columns(batch: CsvBatch, mapping: ColumnMap) -> EventColumns:
     text = strings(get("text"), n)
     kind = _kinds(strings(get("kind"), n), mapping.kind, mapping.column("kind") or "", problems)
     eq_class, inferred, words = _classes(
-        strings(get("equipment_class"), n), text, mapping.column("equipment_class") or "", problems
+        strings(get("equipment_class"), n), text, names["equipment_class"], problems
     )
-    actor_cols = mapping.columns.get("actors", ())
-    actor_names = (actor_cols,) if isinstance(actor_cols, str) else actor_cols
     actors = actor_column(batch, actor_names)
     cols = new_columns(
         mapping.source,

@@ -46,6 +46,8 @@ NAMES = {
     "fatalities_low": "low",
     "fatalities_high": "high",
     "civilians": "deaths_civilians",
+    "text": "source_headline",
+    "actors": "side_a,side_b",
 }
 VIOLENCE = {"1": "state-based", "2": "non-state", "3": "one-sided"}
 
