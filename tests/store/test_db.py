@@ -3,7 +3,10 @@ inserts, on both backends."""
 
 from __future__ import annotations
 
+import itertools
+import os
 import socket
+from pathlib import Path
 from typing import Any
 
 import hypothesis.strategies as st
@@ -11,8 +14,11 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 
 from dmzwatch.errors import InputError
-from dmzwatch.store import open_store
+from dmzwatch.events.readers import parse_map_options
+from dmzwatch.store import ingest, open_store, verify
 from dmzwatch.store._db import COPY_MIN_ROWS, redacted
+
+from .conftest import PostgresServer
 
 
 def test_redacted_hides_only_the_password() -> None:
@@ -87,3 +93,62 @@ def test_conflicting_rows_are_skipped_only_when_asked(store_url: str) -> None:
         with pytest.raises(db.errors), db.transaction():
             db.insert_rows("uniq", ("k", "v"), rows)
         assert db.scalar("SELECT COUNT(*) FROM uniq") == COPY_MIN_ROWS + 10
+
+
+def _database(server: PostgresServer, settings: str) -> str:
+    """A new database of ``server`` made with ``settings`` (after CREATE DATABASE name)."""
+    import psycopg
+
+    name = f"odd{os.getpid()}_{next(_made)}"
+    with psycopg.connect(server.url(), autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name} {settings}")
+    return server.url(name)
+
+
+_made = itertools.count()
+
+
+def test_floats_come_back_in_full_whatever_the_database_sets(
+    postgres: PostgresServer, tmp_path: Path
+) -> None:
+    """A database (or role) may set extra_float_digits to 0, which rounds the floats it
+    sends to 15 digits: the store would show other coordinates than SQLite, and find its
+    events altered."""
+    url = _database(postgres, "")
+    import psycopg
+
+    with psycopg.connect(postgres.url(), autocommit=True) as admin:
+        admin.execute(f"ALTER DATABASE {url.rsplit('/', 1)[1]} SET extra_float_digits = 0")
+    path = tmp_path / "p.csv"
+    path.write_text("id,day,x,y\np1,2018-10-20,36.123456789012345,35.000000000000004\n")
+    mapping = parse_map_options(["source_id=id", "date=day", "lon=x", "lat=y"], "obs")
+    with open_store(url) as store:
+        ingest(store, path, mapping=mapping)
+        ((_, event),) = store.events()
+        assert verify(store).ok
+    assert (event.lon, event.lat) == (36.123456789012345, 35.000000000000004)
+
+
+@pytest.mark.parametrize("encoding", ["LATIN1", "SQL_ASCII"])
+def test_a_database_that_is_not_utf8_is_refused_by_name(
+    postgres: PostgresServer, encoding: str
+) -> None:
+    """Arabic place names cannot be stored in LATIN1, and SQL_ASCII sends text back as
+    bytes: either failed in the middle of an ingest."""
+    url = _database(postgres, f"ENCODING '{encoding}' LOCALE 'C' TEMPLATE template0")
+    with pytest.raises(InputError, match=f"encoding is {encoding}.*needs UTF8") as caught:
+        open_store(url)
+    assert url.rsplit("/", 1)[1] in str(caught.value)
+
+
+def test_text_is_utf8_whatever_the_client_environment_says(
+    postgres: PostgresServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PGCLIENTENCODING", "LATIN1")
+    path = tmp_path / "p.csv"
+    path.write_text("id,day,x,y,note\np1,2018-10-20,36.7,35.4,سراقب 😀\n", encoding="utf-8")
+    mapping = parse_map_options(["source_id=id", "date=day", "lon=x", "lat=y", "text=note"], "o")
+    with open_store(postgres.create_db()) as store:
+        ingest(store, path, mapping=mapping)
+        ((_, event),) = store.events()
+    assert event.text == "سراقب 😀"

@@ -196,3 +196,19 @@ def test_splitting_in_memory_links_as_pairing_each_source_alone(
                 expected.setdefault((a, b), reason)
     found = _by_source(_arrays(rows), np.array(new, dtype=bool), sources)
     assert list(found.items()) == list(expected.items())
+
+
+def test_links_of_an_id_or_source_no_backend_can_hold_are_none(
+    store_url: str, tmp_path: Path
+) -> None:
+    ged, obs = _files(tmp_path)
+    mapping = parse_map_options(
+        ["source_id=id", "date=day", "lon=x", "lat=y", "fatalities=deaths"], "observers"
+    )
+    with open_store(store_url) as store:
+        ingest(store, ged)
+        ingest(store, obs, mapping=mapping)
+        assert linked_pairs(store, source="observers")
+        assert linked_pairs(store, event_id=2**63) == []
+        assert linked_pairs(store, event_id=-(2**70)) == []
+        assert linked_pairs(store, source="observers\x00") == []

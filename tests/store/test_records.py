@@ -6,6 +6,8 @@ import csv
 import datetime as dt
 from pathlib import Path
 
+import pytest
+
 from dmzwatch.store import ingest, open_store
 from dmzwatch.store.records import event_record, event_rows
 
@@ -122,3 +124,25 @@ def test_an_event_merged_from_a_bundle_names_the_bundle(store_url: str, tmp_path
     assert p["bundle"]["hash"] == digest and p["bundle"]["party"] == "TR"
     assert p["bundle"]["imported_at"]
     assert record["original"] in real
+
+
+def test_numbers_past_64_bits_find_nothing_and_pages_stay_empty(
+    store_url: str, tmp_path: Path
+) -> None:
+    """Ids and pages past what either backend stores: the same answer on both (SQLite
+    raised OverflowError, both refused an offset or limit past 64 bits), and a negative
+    limit or offset is an error on both (SQLite read it as none)."""
+    path, _ = _real_rows(tmp_path, 3)
+    with open_store(store_url) as store:
+        ingest(store, path)
+        _, everything = event_rows(store)
+        for big in (2**63, -(2**63) - 1, 10**30):
+            assert event_record(store, big) is None
+            assert event_rows(store, ingest_id=big) == (0, [])
+        assert event_rows(store, offset=2**63) == (3, [])
+        assert event_rows(store, limit=2**64) == (3, everything)
+        assert event_rows(store, source="ucdp\x00") == (0, [])
+        assert event_rows(store, kind="strike\x00") == (0, [])
+        for page in ({"limit": -1}, {"offset": -1}):
+            with pytest.raises(ValueError, match="must not be negative"):
+                event_rows(store, **page)

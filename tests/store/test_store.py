@@ -19,7 +19,7 @@ from dmzwatch.events.model import sha256_hex
 from dmzwatch.events.readers import parse_map_options, read
 from dmzwatch.store import ingest, open_store, verify
 from dmzwatch.store.bundle import create_keys, export_bundle, import_bundle
-from dmzwatch.store.store import QuarantineRow
+from dmzwatch.store.store import QuarantineRow, unsigned_zeros
 
 UCDP = Path("/work/shared/data/ucdp_ged_syria_nw_2018_2019.csv")
 
@@ -360,3 +360,76 @@ def test_rows_refused_as_taken_without_ids_or_against_merged_events_stay_open(
     assert still_open == listed
     (t1,) = [q["reason"] for q in listed if q["source_id"] == "t1"]
     assert t1.startswith("already stored with different content")
+
+
+def test_a_negative_zero_is_stored_as_zero_and_verifies(store_url: str, tmp_path: Path) -> None:
+    """SQLite reads a stored -0.0 back as 0.0: the store keeps zeros unsigned on both
+    backends, so the event matches its content hash and both show the same value."""
+    path = _write(
+        tmp_path / "z.csv",
+        "id,day,x,y\nz1,2018-10-20,-0.0,35.4\nz2,2018-10-20,36.7,-0\nz3,2018-10-21,-1e-320,35.4\n",
+    )
+    with open_store(store_url) as store:
+        first = ingest(store, path, mapping=OBS)
+        again = ingest(store, path, mapping=OBS)
+        shown = {e.source_id: e for _, e in store.events()}
+        assert verify(store).ok
+    assert (first.stored, again.stored, again.duplicates) == (3, 0, 3)
+    assert [json.dumps([e.lon, e.lat]) for e in shown.values()] == [
+        "[0.0, 35.4]",
+        "[36.7, 0.0]",
+        "[-1e-320, 35.4]",  # a tiny negative number keeps its sign
+    ]
+
+
+REAL = next(iter(read(UCDP, "ucdp"))).columns
+
+
+@given(st.lists(st.floats(allow_nan=True, allow_infinity=True), max_size=8))
+def test_unsigned_zeros_changes_only_the_sign_of_zeros(values: list[float]) -> None:
+    cols = REAL.take(np.zeros(len(values), dtype=np.intp))
+    cols.lon = np.array(values, dtype=np.float64)
+    out = unsigned_zeros(cols)
+    kept = np.array(values, dtype=np.float64)
+    assert np.array_equal(out.lon, kept, equal_nan=True)
+    assert not np.signbit(out.lon[out.lon == 0]).any()
+    assert (out is cols) == (not np.signbit(kept[kept == 0]).any())
+    assert out.lat is cols.lat and np.array_equal(out.source_id, cols.source_id)
+
+
+def test_filters_on_values_no_backend_can_hold_match_nothing(
+    store_url: str, tmp_path: Path
+) -> None:
+    """An ingest id past 64 bits, a source with a NUL character: nothing, on both backends
+    (SQLite raised OverflowError for the one, PostgreSQL DataError for the other)."""
+    with open_store(store_url) as store:
+        rows = f"id,day,x,y\nr1,2018-10-20,36.7,35.4\n{BAD}\n"
+        ingest(store, _write(tmp_path / "a.csv", rows), mapping=OBS)
+        assert len(store.quarantined(source="obs")) == 1
+        assert store.by_source_id("obs", ["r1", "r1\x00"], "source_id") == {"r1": "r1"}
+        assert store.quarantined(ingest_id=2**63) == []
+        assert store.quarantined(ingest_id=-(2**64)) == []
+        assert store.quarantined(source="obs\x00") == []
+        assert store.by_source_id("obs", ["bad\x00"], "id") == {}
+        assert store.by_source_id("obs\x00", ["bad"], "id") == {}
+
+
+def test_a_refused_row_whose_id_holds_a_nul_is_quarantined_on_both_backends(
+    store_url: str, tmp_path: Path
+) -> None:
+    """A GeoJSON id may hold a NUL character (``\\u0000``), which PostgreSQL cannot store:
+    the refused row is kept without its id (it failed the whole ingest there)."""
+    feature = {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [36.7, 35.4]},
+        "properties": {"id": "g\x001", "date_start": "someday"},
+    }
+    path = tmp_path / "n.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
+    with open_store(store_url) as store:
+        done = ingest(store, path)
+        listed = store.quarantined()
+        assert verify(store).ok
+    assert (done.read, done.quarantined) == (1, 1)
+    assert {(q["source_id"], q["line"]) for q in listed} == {(None, 1)}
+    assert json.loads(listed[0]["original"])["properties"]["id"] == "g\x001"

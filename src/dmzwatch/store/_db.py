@@ -19,6 +19,7 @@ __all__ = [
     "CACHE_KIB",
     "CONNECT_TIMEOUT_S",
     "COPY_MIN_ROWS",
+    "INT64_MAX",
     "PAGE_SIZE",
     "Database",
     "connect",
@@ -33,6 +34,8 @@ CACHE_KIB = 131072
 COPY_MIN_ROWS = 64
 #: Seconds to wait for a PostgreSQL server to answer before giving up.
 CONNECT_TIMEOUT_S = 10
+#: The largest integer either backend stores (ids, counts, lines are 64-bit).
+INT64_MAX = 2**63 - 1
 
 _TYPES = {
     "sqlite": {"id": "INTEGER PRIMARY KEY", "float": "REAL", "int": "INTEGER", "bool": "INTEGER"},
@@ -65,6 +68,22 @@ class Database:
         import psycopg
 
         return (psycopg.DatabaseError,)
+
+    def storable(self, value: object) -> bool:
+        """Whether a column of this database can hold ``value``: an int of 64 bits, and on
+        PostgreSQL a str without NUL characters (its text cannot hold them). No stored row
+        equals a value that is not storable: a filter on one matches nothing, on both
+        backends, instead of failing on one of them.
+
+        >>> db = Database(None, "postgresql", "")
+        >>> db.storable(2**63 - 1), db.storable(2**63), db.storable("a\\x00b"), db.storable("ab")
+        (True, False, False, True)
+        """
+        if isinstance(value, int):
+            return -INT64_MAX - 1 <= value <= INT64_MAX
+        if isinstance(value, str) and self.dialect == "postgresql":
+            return "\x00" not in value
+        return True
 
     def sql(self, text: str) -> str:
         """``text`` with the dialect's placeholders and types."""
@@ -175,6 +194,22 @@ def redacted(url: str) -> str:
     return urlunsplit(parts._replace(netloc=f"{name}:***@{host}"))
 
 
+def _session(conn: Any, where: str) -> None:
+    """Make a PostgreSQL session read and write what SQLite does: text as UTF-8 (whatever
+    ``PGCLIENTENCODING`` or the role's settings say) and floats in full (a database or role
+    may set ``extra_float_digits`` below 1, which rounds them to 15 digits); a database that
+    cannot hold every character (not UTF8) is refused."""
+    encoding = conn.info.parameter_status("server_encoding")
+    if encoding != "UTF8":
+        conn.close()
+        raise InputError(
+            f"cannot use {where} as a store: its encoding is {encoding}, and a store needs "
+            "UTF8 to keep every place name (create it with ENCODING 'UTF8')"
+        )
+    conn.execute("SET client_encoding TO 'UTF8'")
+    conn.execute("SET extra_float_digits TO 3")
+
+
 def connect(url: str | Path) -> Database:
     """A SQLite file path (or ``sqlite:///path``) or a ``postgresql://`` URL."""
     text = str(url)
@@ -194,6 +229,7 @@ def connect(url: str | Path) -> Database:
         except psycopg.Error as exc:
             detail = " ".join(str(exc).split())
             raise InputError(f"cannot connect to {redacted(text)}: {detail}") from exc
+        _session(conn, redacted(text))
         return Database(conn, "postgresql", redacted(text))
     path = Path(text.removeprefix("sqlite:///"))
     if path.parent and not path.parent.exists():

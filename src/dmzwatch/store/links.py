@@ -281,6 +281,8 @@ def linked_pairs(
     Each item: ``id``, ``event_a``, ``event_b``, ``reason`` (as stored when the link was made)
     and ``a`` / ``b``: the events' source, source_id, start time, place and text.
     """
+    if not all(store.db.storable(v) for v in (event_id, source) if v is not None):
+        return []  # no stored event has that id or source
     sides = ", ".join(f"{e}.{c}" for e in ("a", "b") for c in _EVENT_SIDE)
     where: list[str] = []
     params: list[Any] = []

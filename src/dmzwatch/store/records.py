@@ -13,6 +13,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from ._db import INT64_MAX
 from .store import EVENT_FIELDS, Store, hashed_from_stored
 
 __all__ = ["event_record", "event_rows"]
@@ -49,14 +50,20 @@ def event_rows(
 ) -> tuple[int, list[dict[str, Any]]]:
     """(matches, the page of them) by start time then id; times are UTC, ``until`` inclusive.
 
+    ``limit`` (None: all) and ``offset`` must not be negative (ValueError).
+
     Each item has the event's id, every stored field (:data:`~.store.EVENT_FIELDS`; actors
     and inferred words as lists), its ingest id and line in the file (for events posted to the
     API, the post and the position in it; None for events merged from a bundle).
     """
+    if (limit is not None and limit < 0) or offset < 0:
+        raise ValueError(f"limit and offset must not be negative (got {limit}, {offset})")
     where: list[str] = []
     params: list[Any] = []
     for column, value in (("source", source), ("kind", kind), ("ingest_id", ingest_id)):
         if value is not None:
+            if not store.db.storable(value):  # no event holds it
+                return 0, []
             where.append(f"{column} = ?")
             params.append(value)
     if since is not None:
@@ -67,8 +74,12 @@ def event_rows(
         params.append(_iso(until))
     clause = (" WHERE " + " AND ".join(where)) if where else ""
     total = int(store.db.scalar(f"SELECT COUNT(*) FROM events{clause}", params))
+    # past 64 bits, no page: both backends refuse such numbers, and no store is that big
+    offset = min(offset, INT64_MAX)
     if limit is None:  # SQLite needs a LIMIT before an OFFSET; -1 is none
         limit = -1 if store.db.dialect == "sqlite" else None
+    else:
+        limit = min(limit, INT64_MAX)
     page = ("" if limit is None else f" LIMIT {int(limit)}") + f" OFFSET {int(offset)}"
     rows = store.db.query(
         f"SELECT id, {', '.join(EVENT_FIELDS)}, ingest_id, line FROM events{clause} "
@@ -90,6 +101,8 @@ def event_record(store: Store, event_id: int) -> dict[str, Any] | None:
     id, the other event's id, source and source id, and the stored reason).
     """
     db = store.db
+    if not db.storable(event_id):
+        return None
     rows = db.query(
         f"SELECT id, {', '.join(EVENT_FIELDS)}, ingest_id, line, original, content_hash "
         "FROM events WHERE id = ?",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import TracebackType
 from typing import Any, NamedTuple
@@ -37,6 +37,7 @@ __all__ = [
     "prepare_batch",
     "refused_id",
     "refused_row",
+    "unsigned_zeros",
 ]
 
 #: Stored event columns, in the order of :meth:`Event.hashed_values` (original by its hash).
@@ -94,15 +95,18 @@ def refused_row(cols: EventColumns, i: int, problems: list[dict[str, str]]) -> Q
 
 def refused_id(source_id: str, original_hash: str) -> str | None:
     """The id a refused row is quarantined with: its source id as the reader gave it, or None
-    when it is empty or is the content id a reader made for a source without ids (``sha256:``
-    and the start of the row's own hash), which no corrected row can share.
+    when it is empty, is the content id a reader made for a source without ids (``sha256:``
+    and the start of the row's own hash), which no corrected row can share, or holds a NUL
+    character (PostgreSQL cannot store it; no event is stored under it).
 
-    >>> refused_id("17", "ab" * 32), refused_id(" ", "ab" * 32)
-    ('17', None)
+    >>> refused_id("17", "ab" * 32), refused_id(" ", "ab" * 32), refused_id("1\\x007", "")
+    ('17', None, None)
     >>> refused_id("sha256:" + "ab" * 16, "ab" * 32) is None
     True
     """
     if not source_id.strip() or source_id == "sha256:" + original_hash[:32]:
+        return None
+    if "\x00" in source_id:
         return None
     return source_id
 
@@ -133,8 +137,30 @@ class PreparedBatch:
     lines: npt.NDArray[np.int64]
 
 
+#: The float columns of a batch that are stored as floats (the others are whole numbers).
+_FLOAT_COLUMNS = ("date_precision_days", "lon", "lat", "precision_km")
+
+
+def unsigned_zeros(cols: EventColumns) -> EventColumns:
+    """``cols`` with each negative zero of a float column made 0.0 (a copy when any is).
+
+    SQLite stores a whole REAL as an integer and reads -0.0 back as 0.0: an event hashed
+    with -0.0 would then no longer match its content hash there, and the two backends would
+    show different values. The store keeps every zero unsigned, on both backends.
+    """
+    fixed: dict[str, Any] = {}
+    for name in _FLOAT_COLUMNS:
+        values: npt.NDArray[np.float64] = getattr(cols, name)
+        negative_zero = (values == 0) & np.signbit(values)
+        if negative_zero.any():
+            fixed[name] = np.where(negative_zero, 0.0, values)
+    return replace(cols, **fixed) if fixed else cols
+
+
 def prepare_batch(cols: EventColumns, ingest_id: int | None) -> PreparedBatch:
-    """Content hashes and insert parameters of ``cols`` (no database work)."""
+    """Content hashes and insert parameters of ``cols`` (no database work; negative zeros
+    are stored as 0.0, see :func:`unsigned_zeros`)."""
+    cols = unsigned_zeros(cols)
     hashes = content_hashes(cols)
     return PreparedBatch(
         cols.source,
@@ -355,7 +381,10 @@ class Store:
         if column not in _LOOKUP_COLUMNS:
             raise ValueError(f"not an events column to look up: {column!r}")
         out: dict[str, str] = {}
-        unique = sorted(set(source_ids))
+        if not self.db.storable(source):
+            return out
+        # an id the database cannot hold is stored under no source
+        unique = sorted({sid for sid in source_ids if self.db.storable(sid)})
         if self.db.dialect == "postgresql" and unique:  # one query, the ids as an array
             rows = self.db.query(
                 f"SELECT source_id, {column} FROM events WHERE source = ? AND source_id = ANY(?)",
@@ -446,6 +475,8 @@ class Store:
         params: list[Any] = []
         for column, value in (("q.source", source), ("q.ingest_id", ingest_id)):
             if value is not None:
+                if not self.db.storable(value):  # no row holds it
+                    return []
                 where.append(f"{column} = ?")
                 params.append(value)
         if open_only:
