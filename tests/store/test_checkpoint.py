@@ -261,6 +261,11 @@ FORGERIES: list[tuple[str, Callable[[dict[str, Any], dict[str, tuple[Path, Path]
     ("signature not base64", lambda d, k: d.update(signature="%%"), "not a dmzwatch checkpoint"),
     ("a bundle", lambda d, k: d.update(format="dmzwatch-bundle/1"), "not a dmzwatch-checkpoint/1"),
     (
+        "TR's key, RU named",  # TR's own statement, made in RU's name
+        lambda d, k: (d.update(party="RU"), _resign(d, k["TR"][0])),
+        r"signed with the key of TR \(.*TR\.pub\) but says it was made by party 'RU'",
+    ),
+    (
         "signed, of the wrong shape",
         lambda d, k: (d.update(entries="all"), _resign(d, k["TR"][0])),
         "wrong shape",
@@ -361,3 +366,31 @@ def test_only_a_log_that_still_holds_the_checkpoint_passes(
     else:
         assert not result.ok and result.reason is not None
         assert result.reason.startswith("rewritten: entry 10's hash differs")
+
+
+def test_an_event_altered_and_logged_again_after_the_checkpoint_is_found(
+    store_url: str, tmp_path: Path, keys: dict[str, tuple[Path, Path]]
+) -> None:
+    """The forger leaves every pinned entry alone: it alters an event (and its content hash)
+    and appends a new entry for it. The chain and the checkpoint hold (one entry added
+    since); the event still answers to its first entry."""
+    from dmzwatch.events.model import event_hash
+    from dmzwatch.store.store import EVENT_FIELDS, hashed_from_stored
+
+    key, pub = keys["TR"]
+    path = tmp_path / "tr.checkpoint"
+    with open_store(store_url) as store:
+        add_events(store, tmp_path, 1, 3)
+        signed(store, key, path)
+        row = store.db.query(f"SELECT {', '.join(EVENT_FIELDS)} FROM events WHERE id = 2")[0]
+        values = hashed_from_stored(row)
+        values[16] = 40  # fatalities_best
+        forged = event_hash(values)
+        store.db.execute(
+            "UPDATE events SET fatalities_best = 40, content_hash = ? WHERE id = 2", (forged,)
+        )
+        (entry,) = [e for e in store.log.entries() if (e.kind, e.record_id) == ("event", "2")]
+        store.log.append("event", "2", {**entry.payload, "content_hash": forged})
+        result = check_checkpoint(store, path, pub)
+    assert not result.ok and str(result.record).startswith("event 2 ")
+    assert result.reason == "stored content does not match its evidence entry (altered)"

@@ -234,3 +234,15 @@ def test_findings_are_covered_by_the_log(
         result = verify(store)
     assert not result.ok and expected in str(result.reason), result
     assert str(result.record).startswith(("finding row ", "finding f")), result
+
+
+def test_an_entry_whose_payload_is_not_an_object_is_named(store_url: str, tmp_path: Path) -> None:
+    """Every writer logs an object; an entry that links and hashes right but holds a list
+    (written by a forger) is named, not a crash."""
+    with open_store(store_url) as store:
+        ingest(store, small_file(tmp_path / "s.csv", 5))
+        with store.db.transaction():
+            store.log.extend([("event", "3", [1, 2])])  # type: ignore[list-item]
+        result = verify(store)
+    assert not result.ok and result.record == "evidence entry 8 (event 3)"
+    assert result.reason == "its payload is not a JSON object (altered)"

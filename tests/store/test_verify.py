@@ -4,15 +4,22 @@ predate that still verify."""
 
 from __future__ import annotations
 
+import math
+import re
+import shutil
+import sqlite3
 from pathlib import Path
 from typing import Any
 
+import hypothesis.strategies as st
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
 
 from dmzwatch.events.readers import parse_map_options
 from dmzwatch.store import GENESIS, Store, ingest, open_store, verify
 from dmzwatch.store.evidence import chain
 
+UCDP = Path("/work/shared/data/ucdp_ged_syria_nw_2018_2019.csv")
 OBS = parse_map_options(["source_id=id", "date=day", "lon=x", "lat=y"], "obs")
 GOOD = ["a1,2018-10-20,36.7,35.4", "a2,2018-10-21,36.6,35.5", "a3,2018-10-22,36.5,35.6"]
 BAD = "z1,2018-10-20,36.7,not-a-number"
@@ -287,3 +294,268 @@ def test_only_ingests_older_than_the_first_logged_one_may_lack_entries(
     if not ok:
         assert result.record == f"ingest {unlogged}"
         assert result.reason == "has no evidence entry (inserted outside the log)"
+
+
+# -- a record is logged once, inside its ingest ---------------------------------------------
+
+
+RELOGGED = [
+    ("event", "2", "event"),
+    ("quarantine", "1", "quarantine row"),
+    ("ingest", "1", "ingest"),
+    ("ingest_finished", "2", "ingest"),
+]
+
+
+@pytest.mark.parametrize(("kind", "record_id", "label"), RELOGGED, ids=[c[0] for c in RELOGGED])
+def test_a_record_logged_a_second_time_is_named(
+    store_url: str, tmp_path: Path, kind: str, record_id: str, label: str
+) -> None:
+    """Appending a second entry for a record (a valid chain, and an entry "added since" for a
+    checkpoint) must not replace the first: the same payload again is a second entry."""
+    with open_store(store_url) as store:
+        _two_ingests(store, tmp_path)
+        (first,) = [e for e in store.log.entries() if (e.kind, e.record_id) == (kind, record_id)]
+        store.log.append(kind, record_id, first.payload)
+        again = verify(store)
+    assert not again.ok and again.record == f"evidence entry 10 ({kind} {record_id})"
+    assert again.reason == (
+        f"a second {kind} entry for {label} {record_id} (the first is entry {first.seq}): "
+        "a record is logged once (inserted)"
+    )
+
+
+def test_an_event_altered_and_logged_again_is_named_as_altered(
+    store_url: str, tmp_path: Path
+) -> None:
+    from dmzwatch.events.model import event_hash
+    from dmzwatch.store.store import EVENT_FIELDS, hashed_from_stored
+
+    with open_store(store_url) as store:
+        _two_ingests(store, tmp_path)
+        row = store.db.query(f"SELECT {', '.join(EVENT_FIELDS)} FROM events WHERE id = 2")[0]
+        values = hashed_from_stored(row)
+        values[8] += 0.5  # lat
+        forged = event_hash(values)
+        store.db.execute(
+            "UPDATE events SET lat = ?, content_hash = ? WHERE id = 2", (values[8], forged)
+        )
+        (entry,) = [e for e in store.log.entries() if (e.kind, e.record_id) == ("event", "2")]
+        store.log.append("event", "2", {**entry.payload, "content_hash": forged})
+        result = verify(store)
+    assert not result.ok and str(result.record).startswith("event 2 ")
+    assert result.reason == "stored content does not match its evidence entry (altered)"
+
+
+def test_records_logged_outside_their_ingest_are_named(store_url: str, tmp_path: Path) -> None:
+    """A new event appended to the log (with its row) claiming an ingest that finished."""
+    with open_store(store_url) as store:
+        _two_ingests(store, tmp_path)
+        store.db.execute(
+            "INSERT INTO events SELECT 10, source, 'a9', kind, start_time, end_time, "
+            "date_precision, date_precision_days, lon, lat, location_precision, precision_km, "
+            "equipment_class, equipment_count, equipment_inferred, inferred_from, actors, "
+            "fatalities_best, fatalities_low, fatalities_high, civilians, text, original, "
+            "original_hash, content_hash, ingest_id, 9 FROM events WHERE id = 1"
+        )
+        (entry,) = [e for e in store.log.entries() if (e.kind, e.record_id) == ("event", "1")]
+        store.db.execute(
+            "UPDATE events SET content_hash = ? WHERE id = 10",
+            (_content_hash(store, 10),),
+        )
+        payload = {**entry.payload, "source_id": "a9", "line": 9}
+        payload["content_hash"] = _content_hash(store, 10)
+        store.log.append("event", "10", payload)
+        result = verify(store)
+    assert not result.ok and result.record == "evidence entry 10 (event 10)"
+    assert result.reason == "logged after its ingest 1 finished (entry 6) (inserted)"
+
+
+def _content_hash(store: Store, event_id: int) -> str:
+    from dmzwatch.events.model import event_hash
+    from dmzwatch.store.store import EVENT_FIELDS, hashed_from_stored
+
+    row = store.db.query(f"SELECT {', '.join(EVENT_FIELDS)} FROM events WHERE id = ?", (event_id,))
+    return event_hash(hashed_from_stored(row[0]))
+
+
+# -- any one change to any table is found, and named no later than where it was made --------
+
+
+@pytest.fixture(scope="module")
+def full_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite store holding every kind of record: two ingests (events, a quarantined row, a
+    probable-duplicate link), a bundle merged from another party and recorded findings."""
+    import csv
+    import json
+
+    from dmzwatch import load_scenario
+    from dmzwatch.rules.engine import Engine
+    from dmzwatch.store.bundle import create_keys, export_bundle, import_bundle
+    from dmzwatch.store.findings import check_and_record
+
+    from .conftest import observer_report
+
+    tmp = tmp_path_factory.mktemp("full")
+    with UCDP.open(encoding="utf-8", newline="") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["date_start"].startswith("2018-11")][:12]
+    rows[3]["latitude"] = "oops"
+    ged = tmp / "nov.csv"
+    with ged.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    obs, mapping = observer_report(tmp, rows[5])
+    key, pub = create_keys("RU", tmp / "keys")
+    feature = {
+        "type": "Feature",
+        "id": "m1",
+        "geometry": {"type": "Point", "coordinates": [36.6, 35.6]},
+        "properties": {"date_start": "2018-11-05", "kind": "strike"},
+    }
+    own = tmp / "ru.geojson"
+    own.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
+    with open_store(tmp / "ru.db") as ru:
+        ingest(ru, own)
+        export_bundle(ru, key, tmp / "ru.bundle")
+    db = tmp / "full.db"
+    with open_store(db) as store:
+        ingest(store, ged)
+        ingest(store, obs, mapping=mapping)
+        import_bundle(store, tmp / "ru.bundle", pub)
+        assert check_and_record(store, Engine(load_scenario("idlib-2018"))).recorded.new > 0
+        counts = store.counts()
+        assert verify(store).ok
+    assert counts["quarantine"] == 1 and counts["links"] >= 1
+    return db
+
+
+TABLES = ["events", "quarantine", "links", "findings", "ingests", "evidence", "bundles"]
+_KEYS = {"evidence": "seq", "bundles": "hash"}
+_UNCOVERED = {("findings", "id")}  # a row's own number: a finding is named by finding_id
+_BY_ENTRY = "SELECT MAX(seq) FROM evidence WHERE kind = ? AND record_id = ?"
+
+
+def _seq(conn: sqlite3.Connection, sql: str, *params: object) -> float:
+    row = conn.execute(sql, params).fetchone()
+    return math.inf if row is None or row[0] is None else float(row[0])
+
+
+def _position(conn: sqlite3.Connection, record: str) -> float:
+    """The sequence number of the (last) entry of a record named by verify (inf: none)."""
+    if m := re.match(r"evidence entr(?:y|ies) (\d+)", record):
+        return float(m[1])
+    if m := re.match(r"(event|quarantine row|link|bundle) (\w+)", record):
+        return _seq(conn, _BY_ENTRY, m[1].removesuffix(" row"), m[2])
+    if m := re.match(r"ingest (\d+)", record):
+        return _seq(
+            conn, "SELECT MAX(seq) FROM evidence WHERE kind LIKE 'ingest%' AND record_id = ?", m[1]
+        )
+    if m := re.match(r"finding row (\d+)", record):
+        return _seq(conn, "SELECT evidence_seq FROM findings WHERE id = ?", int(m[1]))
+    if m := re.match(r"finding (\S+)", record):
+        return _seq(conn, _BY_ENTRY, "finding", m[1])
+    raise AssertionError(f"verify named an unknown record: {record}")
+
+
+_LABEL = {"events": "event", "quarantine": "quarantine row", "links": "link", "ingests": "ingest"}
+_LABEL |= {"findings": "finding row", "bundles": "bundle", "evidence": "evidence entry"}
+
+
+def _changed(value: object, retype: bool) -> object:
+    if retype:  # by hand, SQLite keeps text in a number column
+        return "zz" if not isinstance(value, str) else 7.5
+    if value is None:
+        return 1
+    if isinstance(value, int | float):
+        return value + 1
+    return f"{value}x"
+
+
+# a forged row: a copy under a fresh key, with fresh values where a column is unique
+_FRESH = {
+    "id": "(SELECT MAX(id) + 1 FROM {table})",
+    "hash": "'f' || hash",
+    "source_id": "source_id || 'x'",
+    "event_b": "event_b + 100",
+    "row_hash": "'x' || row_hash",
+}
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    table=st.sampled_from(TABLES),
+    action=st.sampled_from(["alter", "retype", "delete", "copy", "swap"]),
+    data=st.data(),
+)
+def test_any_change_to_any_table_is_named_at_or_before_it(
+    full_store: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    table: str,
+    action: str,
+    data: st.DataObject,
+) -> None:
+    """Alter one value (keeping or changing its type), delete a row, insert a copy of a row
+    under a new key, or swap two rows' contents: verify fails and names a record whose entry
+    comes no later than the change (a forged row has no entry: it may be named last)."""
+    db = tmp_path_factory.mktemp("m") / "s.db"
+    shutil.copy(full_store, db)
+    conn = sqlite3.connect(db)
+    key = _KEYS.get(table, "id")
+    columns = [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
+    keys = [r[0] for r in conn.execute(f"SELECT {key} FROM {table} ORDER BY {key}")]
+    row = data.draw(st.sampled_from(keys), label="row")
+    where = f" WHERE {key} = ?"
+    made_at = _position(conn, f"{_LABEL[table]} {row}")
+    try:
+        if action in ("alter", "retype"):
+            column = data.draw(
+                st.sampled_from([c for c in columns if (table, c) not in _UNCOVERED])
+            )
+            (value,) = conn.execute(f"SELECT {column} FROM {table}{where}", (row,)).fetchone()
+            conn.execute(
+                f"UPDATE {table} SET {column} = ?{where}",
+                (_changed(value, action == "retype"), row),
+            )
+        elif action == "delete":
+            conn.execute(f"DELETE FROM {table}{where}", (row,))
+            if table == "evidence":  # the gap shows at the next entry (none: its record's)
+                made_at = row + 1.0 if row < keys[-1] else math.inf
+        elif action == "copy":
+            assume(table != "evidence")  # an entry copied in breaks the chain: see swap
+            picked = ", ".join(_FRESH.get(c, c).format(table=table) for c in columns)
+            conn.execute(
+                f"INSERT INTO {table} ({', '.join(columns)}) SELECT {picked} FROM {table}{where}",
+                (row,),
+            )
+            made_at = math.inf
+        else:
+            assume(table != "findings")  # rows that trade contents trade only their ids
+            other = data.draw(st.sampled_from(keys), label="other")
+            kept = [c for c in columns if c != key]
+            select = f"SELECT {', '.join(kept)} FROM {table}{where}"
+            a, b = (conn.execute(select, (k,)).fetchone() for k in (row, other))
+            assume(a != b)
+            made_at = max(made_at, _position(conn, f"{_LABEL[table]} {other}"))
+            sets = ", ".join(f"{c} = ?" for c in kept)
+            conn.execute(f"DELETE FROM {table}{where}", (row,))  # (unique columns)
+            conn.execute(f"UPDATE {table} SET {sets}{where}", (*a, other))
+            conn.execute(
+                f"INSERT INTO {table} ({key}, {', '.join(kept)}) "
+                f"VALUES (?, {', '.join('?' * len(kept))})",
+                (row, *b),
+            )
+    except sqlite3.IntegrityError:  # a change the schema refuses (a key taken, a type)
+        conn.close()
+        assume(False)
+    conn.commit()
+    with open_store(db) as store:
+        result = verify(store)
+    assert not result.ok, (table, action, row)
+    base = sqlite3.connect(full_store)
+    named = _position(base, str(result.record))
+    base.close()
+    conn.close()
+    assert named <= made_at, (table, action, row, result)

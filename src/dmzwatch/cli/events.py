@@ -541,7 +541,8 @@ def export(
         bool, typer.Option("--json", help="Print JSON: {bundle, events, party, since}")
     ] = False,
 ) -> None:
-    """Write the store's events as a bundle signed with the party's key."""
+    """Verify the store, then write its events as a bundle signed with the party's key (a
+    broken log exits 9)."""
     day = None
     if since is not None:
         try:

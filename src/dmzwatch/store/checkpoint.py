@@ -126,7 +126,7 @@ def _read(path: Path, trust_pub_path: Path) -> dict[str, Any]:
         document = json.loads(text)
         body = {k: v for k, v in document.items() if k != "signature"}
         signature = base64.b64decode(document["signature"], validate=True)
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
         raise InputError(f"{path}: not a dmzwatch checkpoint ({exc!r})") from exc
     if body.get("format") != FORMAT:
         raise InputError(f"{path}: not a {FORMAT} checkpoint")
@@ -141,6 +141,13 @@ def _read(path: Path, trust_pub_path: Path) -> dict[str, Any]:
             f"{path}: the signature does not verify: the checkpoint is forged or was altered "
             "after signing (refused)"
         ) from None
+    if body.get("party") != trust_pub_path.stem:
+        # the party is the signer's own claim: the one the trusted key file names must make
+        # it, or the check would report another party's checkpoint
+        raise InputError(
+            f"{path}: signed with the key of {trust_pub_path.stem} ({trust_pub_path}) but says "
+            f"it was made by party {body.get('party')!r} (refused)"
+        )
     entries, head = body.get("entries"), body.get("head")
     if (
         not isinstance(entries, int)

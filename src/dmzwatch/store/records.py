@@ -127,7 +127,8 @@ def event_record(store: Store, event_id: int) -> dict[str, Any] | None:
         posted = db.query("SELECT party FROM api_submissions WHERE event_id = ?", (event_id,))
         party = posted[0][0] if posted else None
     entry = db.query(
-        "SELECT seq, hash, payload FROM evidence WHERE kind = 'event' AND record_id = ?",
+        "SELECT seq, hash, payload FROM evidence WHERE kind = 'event' AND record_id = ? "
+        "ORDER BY seq LIMIT 1",  # its first entry: a later one is refused by verify
         (str(event_id),),
     )
     bundle = None

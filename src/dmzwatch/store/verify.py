@@ -6,7 +6,12 @@ probable-duplicate link, ingest or finding whose content no longer matches its e
 finding marked current that the log does not make current), an event or quarantine row whose
 provenance (ingest, file, line) or, for a quarantine row, source id no longer matches its
 entry, an entry whose record is gone, a record with no entry at all, or a table that cannot be
-read (dropped).
+read (dropped). A record is logged once, when it is written: a second entry for it (appended
+later, which a checkpoint counts as an entry added since) is named, and the record is
+checked against its first entry; an event or quarantine row is logged between its ingest's
+``ingest`` and ``ingest_finished`` entries, and an entry naming an ingest outside those is
+named. Each imported bundle is checked against its ``bundle`` entry and the entries of the
+events merged from it (bundles imported before bundles were logged have no entry).
 
 Entries written before provenance was logged lack its keys and are not checked for it (a
 quarantine row whose entry predates source ids must have none); the
@@ -17,7 +22,9 @@ have no entries and are not checked.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from ..events.columns import content_hashes
 from ..events.model import canonical_json, sha256_hex
@@ -65,10 +72,13 @@ def verify(store: Store) -> Verification:
 def _verify(store: Store) -> Verification:
     db = store.db
     broken: list[tuple[int, str, str]] = []  # (seq or large, record, reason)
+    problems: list[tuple[int, str, str]] = []
     prev = GENESIS
     expected_seq = 1
     seen: dict[tuple[str, str], tuple[int, dict[str, object]]] = {}
     findings_logged: dict[int, tuple[str, str, dict[str, object]]] = {}
+    claims: list[tuple[int, str, str]] = []  # (seq, where, ingest id) of records from an ingest
+    via: dict[str, tuple[int, int, set[object]]] = {}  # bundle -> (first seq, events, parties)
     count = 0
     for seq, kind, record_id, payload, prev_hash, digest in db.execute(
         "SELECT seq, kind, record_id, payload, prev_hash, hash FROM evidence ORDER BY seq"
@@ -79,7 +89,7 @@ def _verify(store: Store) -> Verification:
         try:
             body = json.loads(payload)
             canonical = canonical_json(body)
-        except ValueError:
+        except (ValueError, TypeError, RecursionError):
             broken.append((seq, where, "payload is not valid JSON"))
             break
         if seq != expected_seq:
@@ -101,15 +111,37 @@ def _verify(store: Store) -> Verification:
             break
         prev = digest
         expected_seq += 1
+        if not isinstance(body, dict):  # every writer logs an object: this one was forged
+            problems.append((seq, where, "its payload is not a JSON object (altered)"))
+            continue
+        first = seen.get((kind, record_id))
+        if first is not None and kind in _NAMES:
+            # a record is logged once, when it is written: a later entry for it would
+            # override the first (and pass a checkpoint, as an entry added since)
+            problems.append(
+                (
+                    seq,
+                    where,
+                    f"a second {kind} entry for {_NAMES[kind][0]} {record_id} (the first is "
+                    f"entry {first[0]}): a record is logged once (inserted)",
+                )
+            )
+            continue
         seen[(kind, record_id)] = (seq, body)
+        if kind in ("event", "quarantine") and body.get("ingest") is not None:
+            claims.append((seq, where, str(body["ingest"])))
+        if kind == "event" and "via_bundle" in body:
+            bundle = str(body["via_bundle"])
+            first_seq, events, parties = via.get(bundle, (seq, 0, set()))
+            via[bundle] = (first_seq, events + 1, parties | {body.get("party")})
         if kind in ("finding", "finding-withdrawn") and "revision" in body:
             findings_logged[seq] = (kind, record_id, body)  # recorded by ``check``
     if broken:
-        seq, record, reason = broken[0]
+        seq, record, reason = min(broken + problems)  # an entry re-logged before the break
         return Verification(False, count, record, reason)
     head = prev if count else None
+    problems += _outside_their_ingest(seen, claims)
 
-    problems: list[tuple[int, str, str]] = []
     width = len(EVENT_FIELDS)
     cursor = db.execute(
         f"SELECT id, {', '.join(EVENT_FIELDS)}, ingest_id, line, content_hash, original "
@@ -117,19 +149,18 @@ def _verify(store: Store) -> Verification:
     )
     ids = set()
     while events := cursor.fetchmany(20_000):
-        recomputed = content_hashes([hashed_from_stored(r[1 : 1 + width]) for r in events])
-        for row, digest in zip(events, recomputed, strict=True):
+        for row, digest in zip(events, _content_hashes(events, width), strict=True):
             eid = str(row[0])
             ids.add(eid)
             name = f"event {eid} ({row[1]} {row[2]})"
             entry = _entry(seen, "event", eid, name, problems)
             if entry is None:
                 continue
-            if digest != row[-2] or entry[1].get("content_hash") != digest:
+            if digest is None or digest != row[-2] or entry[1].get("content_hash") != digest:
                 problems.append(
                     (entry[0], name, "stored content does not match its evidence entry (altered)")
                 )
-            elif sha256_hex(row[-1]) != row[width]:
+            elif _text_hash(row[-1]) != row[width]:
                 problems.append(
                     (entry[0], name, "stored original does not match its hash (altered)")
                 )
@@ -157,7 +188,7 @@ def _verify(store: Store) -> Verification:
             problems.append(
                 (entry[0], name, "stored row does not match its evidence entry (altered)")
             )
-        elif sha256_hex(original) != row_hash:
+        elif _text_hash(original) != row_hash:
             problems.append((entry[0], name, "stored original does not match its hash (altered)"))
         elif differ := _provenance(
             # an entry written before ids were kept has none, and its row has none either
@@ -180,11 +211,9 @@ def _verify(store: Store) -> Verification:
         entry = _entry(seen, "link", str(lid), name, problems)
         if entry is None:
             continue
-        if (
-            entry[1].get("event_a") != int(event_a)
-            or entry[1].get("event_b") != int(event_b)
-            or not _same_json(reason, entry[1].get("reason"))
-        ):
+        if [entry[1].get("event_a"), entry[1].get("event_b")] != _ints(
+            event_a, event_b
+        ) or not _same_json(reason, entry[1].get("reason")):
             problems.append(
                 (entry[0], name, "stored link does not match its evidence entry (altered)")
             )
@@ -205,6 +234,7 @@ def _verify(store: Store) -> Verification:
                     f"its evidence entry exists but the {noun} is gone (removed)",
                 )
             )
+    problems += _bundle_problems(store, seen, via)
     problems += _finding_problems(store, findings_logged)
     if problems:
         seq, record, reason = min(problems)
@@ -218,10 +248,145 @@ _NAMES = {
     "link": ("link", "link"),
     "ingest": ("ingest", "ingest"),
     "ingest_finished": ("ingest", "ingest"),
+    "bundle": ("bundle", "bundle"),
 }
-"""How a record of each kind is named in a finding: (label before its id, noun for "gone")."""
+"""How a record of each kind is named in a finding: (label before its id, noun for "gone").
+A record of these kinds is logged once, when it is written."""
 
 _UNLOGGED = "has no evidence entry (inserted outside the log)"
+
+
+def _content_hashes(rows: list[Any], width: int) -> list[str | None]:
+    """The content hash of each stored event row (id, fields, ...); None for a row whose
+    values cannot be what an event holds (a number column holding text, by hand)."""
+    try:
+        return list(content_hashes([hashed_from_stored(r[1 : 1 + width]) for r in rows]))
+    except (TypeError, ValueError, AttributeError):
+        return [_content_hash(r[1 : 1 + width]) for r in rows]
+
+
+def _content_hash(fields: Sequence[Any]) -> str | None:
+    try:
+        return content_hashes([hashed_from_stored(fields)])[0]
+    except (TypeError, ValueError, AttributeError):
+        return None
+
+
+def _text_hash(value: object) -> str | None:
+    """sha256 of a stored text (None when the column holds no text)."""
+    return sha256_hex(value) if isinstance(value, str) else None
+
+
+def _ints(*values: object) -> list[int | None]:
+    """Stored ids as ints (None for one that is not a whole number)."""
+    out: list[int | None] = []
+    for value in values:
+        try:
+            out.append(int(value))  # type: ignore[call-overload]
+        except (TypeError, ValueError):
+            out.append(None)
+    return out
+
+
+def _outside_their_ingest(
+    seen: dict[tuple[str, str], tuple[int, dict[str, object]]],
+    claims: list[tuple[int, str, str]],
+) -> list[tuple[int, str, str]]:
+    """Entries of events and quarantine rows that name an ingest but lie outside it.
+
+    An ingest writes its records between its ``ingest`` entry and its ``ingest_finished``
+    entry: an entry naming it that comes after its finish (or before its start) was appended
+    by something else. ``claims``: (seq, where, ingest id) of each such entry. An ingest the
+    log does not hold (made before ingests were logged) is not checked."""
+    problems = []
+    for seq, where, iid in claims:
+        started = seen.get(("ingest", iid))
+        if started is None:
+            continue
+        finished = seen.get(("ingest_finished", iid))
+        if seq < started[0]:
+            problems.append(
+                (
+                    seq,
+                    where,
+                    f"logged before its ingest {iid} started (entry {started[0]}) (inserted)",
+                )
+            )
+        elif finished is not None and seq > finished[0]:
+            problems.append(
+                (
+                    seq,
+                    where,
+                    f"logged after its ingest {iid} finished (entry {finished[0]}) (inserted)",
+                )
+            )
+    return problems
+
+
+_BUNDLE = ("party", "imported_at", "records", "merged")
+
+
+def _bundle_problems(
+    store: Store,
+    seen: dict[tuple[str, str], tuple[int, dict[str, object]]],
+    via: dict[str, tuple[int, int, set[object]]],
+) -> list[tuple[int, str, str]]:
+    """Each row of the bundles table against its ``bundle`` entry and the entries of the
+    events merged from it (``via``: bundle hash -> (first seq, how many, their parties)).
+
+    A row with no ``bundle`` entry is tolerated only when it was imported before the first
+    bundle that has one (imported before bundles were logged); its merged events must still
+    be the ones the log names, when the log names any (entries older still do not)."""
+    logged = {rid: entry for (kind, rid), entry in seen.items() if kind == "bundle"}
+    first_logged = min((str(e[1].get("imported_at")) for e in logged.values()), default=None)
+    problems: list[tuple[int, str, str]] = []
+    hashes = set()
+    rows = store.db.query(
+        "SELECT hash, party, imported_at, records, merged FROM bundles ORDER BY imported_at, hash"
+    )
+    for i, (digest, party, imported_at, records, merged) in enumerate(rows):
+        digest = str(digest)
+        hashes.add(digest)
+        name = f"bundle {digest}"
+        stored = dict(zip(_BUNDLE, (party, imported_at, *_ints(records, merged)), strict=True))
+        entry = logged.get(digest)
+        if entry is None and first_logged is not None and not str(imported_at) < first_logged:
+            problems.append((2 * 10**18 + i, name, _UNLOGGED))
+            continue
+        if entry is not None:
+            differ = [k for k in _BUNDLE if entry[1].get(k) != stored[k]]
+            if differ:
+                verb = "differs" if len(differ) == 1 else "differ"
+                reason = f"its {', '.join(differ)} {verb} from its evidence entry (altered)"
+                problems.append((entry[0], name, reason))
+                continue
+        first_seq, events, parties = via.get(digest, (0, 0, set()))
+        if (events or entry is not None) and (events, parties or {party}) != (
+            stored["merged"],
+            {party},
+        ):
+            at = first_seq or (entry[0] if entry is not None else 2 * 10**18 + i)
+            reason = "its party or count differs from the entries of its merged events (altered)"
+            problems.append((at, name, reason))
+    for digest, (seq, _, _) in via.items():
+        if digest not in hashes:
+            problems.append(
+                (
+                    seq,
+                    f"bundle {digest}",
+                    "its events' entries name it but the bundle is gone (removed)",
+                )
+            )
+    for digest, (seq, _) in logged.items():
+        if digest not in hashes:
+            problems.append(
+                (
+                    seq,
+                    f"bundle {digest}",
+                    "its evidence entry exists but the bundle is gone (removed)",
+                )
+            )
+    return problems
 
 
 def _entry(
@@ -344,7 +509,7 @@ def _finding_problems(
     problems: list[tuple[int, str, str]] = []
     recorded: set[int] = set()
     for row_id, fid, agreement, rule, verdict, first_day, revision, payload, seq, status in rows:
-        seq = int(seq)
+        seq = _ints(seq)[0] or 0  # not a whole number (by hand): no entry has it
         name = f"finding row {row_id} ({fid})"
         entry = None if seq in recorded else logged.get(seq)  # one row per entry
         recorded.add(seq)
@@ -382,5 +547,5 @@ def _same_json(stored: str, logged: object) -> bool:
     """Whether the JSON text of a stored column says what its evidence entry says."""
     try:
         return canonical_json(json.loads(stored)) == canonical_json(logged)
-    except ValueError:  # not JSON (or NaN): altered
+    except (ValueError, TypeError, RecursionError):  # not JSON text (or NaN): altered
         return False
