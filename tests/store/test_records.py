@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import time
 from pathlib import Path
 
 import pytest
 
 from dmzwatch.store import ingest, open_store
-from dmzwatch.store.records import event_record, event_rows
+from dmzwatch.store.records import event_record, event_rows, utc_iso
 
 from .conftest import observer_report
 
@@ -146,3 +147,17 @@ def test_numbers_past_64_bits_find_nothing_and_pages_stay_empty(
         for page in ({"limit": -1}, {"offset": -1}):
             with pytest.raises(ValueError, match="must not be negative"):
                 event_rows(store, **page)
+
+
+def test_a_time_without_zone_is_utc_whatever_the_machine_zone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TZ", "JST-9")  # a machine nine hours east of UTC
+    time.tzset()
+    try:
+        assert utc_iso(dt.datetime(2018, 10, 15, 1, 0)) == "2018-10-15T01:00:00+00:00"
+        east = dt.datetime(2018, 10, 15, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=9)))
+        assert utc_iso(east) == "2018-10-15T01:00:00+00:00"
+    finally:
+        monkeypatch.undo()
+        time.tzset()

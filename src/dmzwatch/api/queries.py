@@ -15,6 +15,7 @@ import numpy as np
 
 from ..scenario import Scenario
 from ..store import Store
+from ..store.records import utc_iso
 
 __all__ = ["VERDICT_ORDER", "EventQuery", "query_events"]
 
@@ -47,12 +48,6 @@ class EventQuery:
     offset: int = 0
 
 
-def _iso(when: dt.datetime) -> str:
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
-    return when.astimezone(dt.UTC).replace(microsecond=0).isoformat()
-
-
 def _split(value: str | None) -> list[str]:
     return [v for v in (value or "").split("; ") if v]
 
@@ -73,10 +68,10 @@ def query_events(
     params: list[Any] = []
     if q.since is not None:
         where.append("e.start_time >= ?")
-        params.append(_iso(q.since))
+        params.append(utc_iso(q.since))
     if q.until is not None:
         where.append("e.start_time <= ?")
-        params.append(_iso(q.until))
+        params.append(utc_iso(q.until))
     if q.bbox is not None:
         west, south, east, north = q.bbox
         where.append("e.lon >= ? AND e.lon <= ? AND e.lat >= ? AND e.lat <= ?")

@@ -16,12 +16,19 @@ from typing import Any
 from ._db import INT64_MAX
 from .store import EVENT_FIELDS, Store, hashed_from_stored
 
-__all__ = ["event_record", "event_rows"]
+__all__ = ["event_record", "event_rows", "utc_iso"]
 
 _LISTS = ("inferred_from", "actors")
 
 
-def _iso(when: dt.datetime) -> str:
+def utc_iso(when: dt.datetime) -> str:
+    """``when`` as stored times are written: UTC, whole seconds (a naive time is UTC).
+
+    >>> utc_iso(dt.datetime(2018, 10, 15, 10, 30, 5, 999))
+    '2018-10-15T10:30:05+00:00'
+    """
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
     return when.astimezone(dt.UTC).replace(microsecond=0).isoformat()
 
 
@@ -68,10 +75,10 @@ def event_rows(
             params.append(value)
     if since is not None:
         where.append("start_time >= ?")
-        params.append(_iso(since))
+        params.append(utc_iso(since))
     if until is not None:
         where.append("start_time <= ?")
-        params.append(_iso(until))
+        params.append(utc_iso(until))
     clause = (" WHERE " + " AND ".join(where)) if where else ""
     total = int(store.db.scalar(f"SELECT COUNT(*) FROM events{clause}", params))
     # past 64 bits, no page: both backends refuse such numbers, and no store is that big
