@@ -351,24 +351,28 @@ def test_records_logged_outside_their_ingest_are_named(store_url: str, tmp_path:
     """A new event appended to the log (with its row) claiming an ingest that finished."""
     with open_store(store_url) as store:
         _two_ingests(store, tmp_path)
-        store.db.execute(
-            "INSERT INTO events SELECT 10, source, 'a9', kind, start_time, end_time, "
-            "date_precision, date_precision_days, lon, lat, location_precision, precision_km, "
-            "equipment_class, equipment_count, equipment_inferred, inferred_from, actors, "
-            "fatalities_best, fatalities_low, fatalities_high, civilians, text, original, "
-            "original_hash, content_hash, ingest_id, 9 FROM events WHERE id = 1"
-        )
-        (entry,) = [e for e in store.log.entries() if (e.kind, e.record_id) == ("event", "1")]
-        store.db.execute(
-            "UPDATE events SET content_hash = ? WHERE id = 10",
-            (_content_hash(store, 10),),
-        )
-        payload = {**entry.payload, "source_id": "a9", "line": 9}
-        payload["content_hash"] = _content_hash(store, 10)
-        store.log.append("event", "10", payload)
+        store.log.append("event", "10", _forged_event(store))
         result = verify(store)
     assert not result.ok and result.record == "evidence entry 10 (event 10)"
     assert result.reason == "logged after its ingest 1 finished (entry 6) (inserted)"
+
+
+def _forged_event(store: Store) -> dict[str, object]:
+    """Event 10, a copy of event 1 with another id and line (row and content hash written);
+    the payload its evidence entry would have."""
+    store.db.execute(
+        "INSERT INTO events SELECT 10, source, 'a9', kind, start_time, end_time, "
+        "date_precision, date_precision_days, lon, lat, location_precision, precision_km, "
+        "equipment_class, equipment_count, equipment_inferred, inferred_from, actors, "
+        "fatalities_best, fatalities_low, fatalities_high, civilians, text, original, "
+        "original_hash, content_hash, ingest_id, 9 FROM events WHERE id = 1"
+    )
+    (entry,) = [e for e in store.log.entries() if (e.kind, e.record_id) == ("event", "1")]
+    store.db.execute(
+        "UPDATE events SET content_hash = ? WHERE id = 10",
+        (_content_hash(store, 10),),
+    )
+    return {**entry.payload, "source_id": "a9", "line": 9, "content_hash": _content_hash(store, 10)}
 
 
 def _content_hash(store: Store, event_id: int) -> str:
@@ -559,3 +563,25 @@ def test_any_change_to_any_table_is_named_at_or_before_it(
     base.close()
     conn.close()
     assert named <= made_at, (table, action, row, result)
+
+
+def test_an_event_entry_slipped_inside_a_finished_ingest_is_counted(
+    store_url: str, tmp_path: Path
+) -> None:
+    """An event and its entry put among its ingest's entries, the chain rewritten from there:
+    the ingest's finish entry counts fewer stored events than entries name it."""
+    with open_store(store_url) as store:
+        _two_ingests(store, tmp_path)
+        payload = _forged_event(store)
+        entries = store.log.entries()
+        finished = next(e for e in entries if (e.kind, e.record_id) == ("ingest_finished", "1"))
+        tail = [e for e in entries if e.seq >= finished.seq]
+        store.db.execute("DELETE FROM evidence WHERE seq >= ?", (finished.seq,))
+        store.log.append("event", "10", payload)  # the forged entry, inside ingest 1
+        for e in tail:  # the rest of the log, re-chained after it
+            store.log.append(e.kind, e.record_id, e.payload)
+        result = verify(store)
+    assert not result.ok and result.record == "ingest 1"
+    assert result.reason == (
+        "its finish entry counts 3 stored events, but 4 event entries name it (inserted or altered)"
+    )

@@ -77,7 +77,8 @@ def _verify(store: Store) -> Verification:
     expected_seq = 1
     seen: dict[tuple[str, str], tuple[int, dict[str, object]]] = {}
     findings_logged: dict[int, tuple[str, str, dict[str, object]]] = {}
-    claims: list[tuple[int, str, str]] = []  # (seq, where, ingest id) of records from an ingest
+    # (seq, where, ingest id, kind) of the entries of records from an ingest
+    claims: list[tuple[int, str, str, str]] = []
     via: dict[str, tuple[int, int, set[object]]] = {}  # bundle -> (first seq, events, parties)
     count = 0
     for seq, kind, record_id, payload, prev_hash, digest in db.execute(
@@ -129,7 +130,7 @@ def _verify(store: Store) -> Verification:
             continue
         seen[(kind, record_id)] = (seq, body)
         if kind in ("event", "quarantine") and body.get("ingest") is not None:
-            claims.append((seq, where, str(body["ingest"])))
+            claims.append((seq, where, str(body["ingest"]), kind))
         if kind == "event" and "via_bundle" in body:
             bundle = str(body["via_bundle"])
             first_seq, events, parties = via.get(bundle, (seq, 0, set()))
@@ -290,20 +291,27 @@ def _ints(*values: object) -> list[int | None]:
 
 def _outside_their_ingest(
     seen: dict[tuple[str, str], tuple[int, dict[str, object]]],
-    claims: list[tuple[int, str, str]],
+    claims: list[tuple[int, str, str, str]],
 ) -> list[tuple[int, str, str]]:
-    """Entries of events and quarantine rows that name an ingest but lie outside it.
+    """Entries of events and quarantine rows that name an ingest but lie outside it, and
+    finished ingests whose count of stored events is not their number of event entries.
 
     An ingest writes its records between its ``ingest`` entry and its ``ingest_finished``
     entry: an entry naming it that comes after its finish (or before its start) was appended
-    by something else. ``claims``: (seq, where, ingest id) of each such entry. An ingest the
-    log does not hold (made before ingests were logged) is not checked."""
+    by something else. ``claims``: (seq, where, ingest id, kind) of each such entry. An
+    ingest the log does not hold (made before ingests were logged) is not checked."""
     problems = []
-    for seq, where, iid in claims:
+    events: dict[str, int] = {}
+    outside: set[str] = set()
+    for seq, where, iid, kind in claims:
         started = seen.get(("ingest", iid))
         if started is None:
             continue
+        if kind == "event":
+            events[iid] = events.get(iid, 0) + 1
         finished = seen.get(("ingest_finished", iid))
+        if seq < started[0] or (finished is not None and seq > finished[0]):
+            outside.add(iid)
         if seq < started[0]:
             problems.append(
                 (
@@ -320,6 +328,16 @@ def _outside_their_ingest(
                     f"logged after its ingest {iid} finished (entry {finished[0]}) (inserted)",
                 )
             )
+    for (kind, iid), (seq, body) in seen.items():
+        if kind != "ingest_finished" or ("ingest", iid) not in seen or iid in outside:
+            continue  # (an entry outside its ingest is named as such)
+        stored, logged = body.get("stored"), events.get(iid, 0)
+        if stored != logged:
+            reason = (
+                f"its finish entry counts {stored} stored events, but {logged} event entries "
+                "name it (inserted or altered)"
+            )
+            problems.append((seq, f"ingest {iid}", reason))
     return problems
 
 
