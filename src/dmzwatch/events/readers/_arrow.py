@@ -153,7 +153,10 @@ class Converter:
         A time of day without an offset is reported: it could be any of 26 hours in UTC.
         """
         instant = np.zeros(self.n, dtype=np.bool_)
-        if arr is None or _cast_days(arr) is not None:
+        fast = None if arr is None else _cast_days(arr)
+        if fast is not None:
+            return fast, instant
+        if arr is None:
             return self.dates(arr, name), instant
         trimmed, _ = self._blank(arr)
         timed = pc.and_(  # a day written with a midnight time stays a day
