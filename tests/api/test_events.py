@@ -61,11 +61,11 @@ def test_a_batch_answers_per_event_in_order(api: Api, ev: Any) -> None:
     reasons = {
         r["index"]: {(p["field"], p["reason"]) for p in r["problems"]} for r in out["results"]
     }
-    assert ("latitude,longitude", "latitude and longitude look swapped") in reasons[1]
+    assert ("lat,lon", "latitude and longitude look swapped") in reasons[1]
     fields = {f for f, _ in reasons[2]}
     assert fields == {"kind", "time", "equipment_class"}
     assert reasons[3] == {("(event)", "must be a JSON object")}
-    assert ("date_start", "date is in the future") in reasons[5]
+    assert ("time", "date is in the future") in reasons[5]
     assert any(f == "surprise" and "unknown field" in why for f, why in reasons[6])
 
 
@@ -295,3 +295,75 @@ def test_unknown_zone_or_kind_is_named_not_an_empty_answer(api: Api, ev: Any) ->
     assert "zones: dmz" in _error_of(api, "?zone=dmx")
     assert "weapon_sighting, attack" in _error_of(api, "?kind=attacks")
     assert _keys(api, "?kind=Attack") == ["obs-1"]
+
+
+def test_problems_name_the_posted_field_not_the_stored_column(api: Api, ev: Any) -> None:
+    out = post(
+        api,
+        [
+            ev(1, lat=95.0),
+            ev(2, lon=-200.0),
+            ev(3, count=-1),
+            ev(4, fatalities=-2),
+            ev(5, actor="NFL\x00"),
+            ev(6, time="2999-01-01T00:00:00+03:00"),
+            ev(7, lon=35.3762, lat=36.6897),
+            ev(8, precision_km=-1),
+        ],
+    )
+    fields = [[p["field"] for p in r["problems"]] for r in out["results"]]
+    assert fields == [
+        ["lat"],
+        ["lon"],
+        ["count"],
+        ["fatalities"],
+        ["actor"],
+        ["time"],
+        ["lat,lon"],
+        ["precision_km"],
+    ]
+    posted = set(ev(0)) | {"fatalities", "lat,lon"}
+    quarantined = api.client.get("/api/quarantine", headers=api.headers("analyst")).json()
+    assert {i["field"] for i in quarantined["items"]} <= posted
+
+
+def test_a_repeat_of_a_refused_event_is_refused_not_a_duplicate(api: Api, ev: Any) -> None:
+    first = post(api, ev(1, count=2))["results"][0]["event_id"]
+    out = post(api, [ev(1, count=5), ev(1, count=5), ev(2), ev(2)])
+    assert [r["status"] for r in out["results"]] == ["rejected", "rejected", "stored", "duplicate"]
+    assert out["results"][1]["event_id"] is None and first
+    assert out["results"][0]["problems"] == out["results"][1]["problems"]
+    assert (out["stored"], out["duplicates"], out["rejected"]) == (1, 1, 2)
+    post(api, ev(3, source="RU-MP-2"), role="monitor_ru")
+    again = post(api, [ev(3, source="RU-MP-2")] * 2)
+    assert [r["status"] for r in again["results"]] == ["rejected", "rejected"]
+    assert {p["reason"] for r in again["results"] for p in r["problems"]} == {
+        "already stored as submitted by party RU"
+    }
+    reader = api.headers("analyst")
+    ingests = api.client.get("/api/ingests", headers=reader).json()["items"]
+    assert all(i["read"] == i["stored"] + i["duplicates"] + i["quarantined"] for i in ingests)
+    assert [(i["read"], i["duplicates"], i["quarantined"]) for i in ingests[1:]] == [
+        (4, 1, 2),
+        (1, 0, 0),
+        (2, 0, 2),
+    ]
+    lines = [q["line"] for q in api.client.get("/api/quarantine", headers=reader).json()["items"]]
+    assert lines == [1, 2, 1, 2]
+    assert api.client.get("/api/verify", headers=reader).json()["ok"] is True
+
+
+def test_a_number_is_no_time_filter(api: Api, ev: Any) -> None:
+    post(api, ev(1))
+    assert "since '2018' is not an ISO 8601 time" in _error_of(api, "?since=2018")
+    assert "until '20181124'" in _error_of(api, "?until=20181124")
+    assert "until '1543044600'" in _error_of(api, "?until=1543044600")
+
+
+def test_since_a_fraction_of_a_second_after_an_event_leaves_it_out(api: Api, ev: Any) -> None:
+    post(api, ev(1, time="2018-11-24T09:30:00+03:00"))
+    assert _keys(api, "?since=2018-11-24T06:30:00Z") == ["obs-1"]
+    assert _keys(api, "?since=2018-11-24T06:30:00.5Z") == []
+    assert _keys(api, "?until=2018-11-24T06:30:00.5Z") == ["obs-1"]
+    assert _keys(api, "?until=2018-11-24T06:29:59.9Z") == []
+    assert "out of range" in _error_of(api, "?since=9999-12-31T23:59:59.5%2B00:00")

@@ -42,6 +42,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
             yield
         finally:
             svc.linker.stop()
+            svc.close()
 
     app = FastAPI(
         lifespan=lifespan,

@@ -26,10 +26,23 @@ from ..agreement.classes import CATALOGUE, class_lookup
 from ..events.columns import EventColumns, RowProblem
 from ..events.infer import infer_weapon
 from ..events.model import EventKind, sha256_hex
+from ..events.validate import REASONS
 
-__all__ = ["FIELDS", "EventIn", "Intake", "empty_columns", "intake"]
+__all__ = ["FIELDS", "NAMES", "EventIn", "Intake", "empty_columns", "intake"]
 
 DEFAULT_PRECISION_KM = 1.0
+
+#: Event fields under the names a posted event gives them: the checks of
+#: :func:`dmzwatch.events.validate.validate` report each problem under the posted field.
+NAMES: Mapping[str, str] = {
+    "longitude": "lon",
+    "latitude": "lat",
+    "date_start": "time",
+    "date_end": "time",
+    "equipment_count": "count",
+    "fatalities_best": "fatalities",
+    "actors": "actor",
+}
 
 
 class EventIn(BaseModel):
@@ -124,6 +137,10 @@ def _typed(i: int, name: str, value: Any, problems: list[RowProblem]) -> Any:
     if not ok:
         want = "a number" if float in allowed else " or ".join(_TYPE_NAMES[t] for t in allowed)
         problems.append(RowProblem(i, name, _show(value), f"must be {want}"))
+        return None
+    if name == "source" and isinstance(value, str) and "\x00" in value:
+        # the source names the event's ingest and every row of it: refused here, per event
+        problems.append(RowProblem(i, name, _show(value), REASONS["nul"]))
         return None
     if isinstance(value, str) and len(value) > MAX_LENGTH.get(name, 10_000):
         limit = MAX_LENGTH.get(name, 10_000)
@@ -297,4 +314,5 @@ def _columns(source: str, group: list[tuple[int, dict[str, Any]]]) -> EventColum
         text=np.array(texts, dtype=object),
         original=np.array(originals, dtype=object),
         original_hash=np.array([sha256_hex(t) for t in originals], dtype=object),
+        names=dict(NAMES),
     )

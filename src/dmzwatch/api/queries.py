@@ -90,7 +90,8 @@ def query_events(
         + (" WHERE " + " AND ".join(where) if where else "")
         + " ORDER BY e.start_time, e.id"
     )
-    rows = store.db.query(sql, params)
+    # a value the database cannot hold (a NUL on PostgreSQL) is held by no event
+    rows = store.db.query(sql, params) if all(store.db.storable(p) for p in params) else []
     if q.actor:
         needle = q.actor.lower()
         rows = [r for r in rows if needle in str(r[14]).lower()]

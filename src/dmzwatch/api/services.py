@@ -38,6 +38,8 @@ class Services:
         self._cache: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
         self._local = threading.local()
+        self._opened: list[Store] = []
+        self._opened_lock = threading.Lock()
         ensure_tables(self.store())
         self.tokens = TokenStore(self.store)
         self.auth = Authenticator(
@@ -68,7 +70,20 @@ class Services:
         if found is None:
             found = open_store(self.settings.db)
             self._local.store = found
+            with self._opened_lock:
+                self._opened.append(found)
         return found
+
+    def close(self) -> None:
+        """Close every thread's store connection (when the app stops)."""
+        with self._opened_lock:
+            opened, self._opened = self._opened, []
+        for store in opened:
+            try:
+                store.close()
+            except Exception:  # one failing connection does not keep the others open
+                logger.exception("closing a store connection failed")
+        self._local = threading.local()
 
     def scenario_names(self) -> list[str]:
         """Names clients may ask for: the built-in scenarios and the configured default."""

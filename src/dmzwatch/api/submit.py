@@ -94,14 +94,15 @@ def submit(
     file = f"api:{token_id}"
     out = Submitted(results=[])
 
-    # events that failed the JSON checks: quarantined under their source (or "api")
+    # events that failed the JSON checks: quarantined under their source, or under "api"
+    # where the source itself is refused (missing, not text, too long, holding a NUL)
     early: dict[str, list[int]] = {}
-    for i in got.problems:
+    for i, problems in got.problems.items():
         item = items[i]
         source = item.get("source") if isinstance(item, dict) else None
-        early.setdefault(
-            source.strip() if isinstance(source, str) and source.strip() else "api", []
-        ).append(i)
+        refused = any(p.field == "source" for p in problems)
+        name = source.strip() if isinstance(source, str) and not refused else ""
+        early.setdefault(name or "api", []).append(i)
 
     for source in sorted(set(got.columns) | set(early)):
         cols = got.columns.get(source)
@@ -161,11 +162,23 @@ def submit(
         changed = [(k, h) for k, h in changed if k not in resent]  # same post, another token
         if changed:
             extra = []
+            conflicts_of: dict[str, str] = {}
             for k, h in changed:
-                reason = _conflict(stored_as.get(str(kept.source_id[k])), str(kept.original[k]), h)
-                problem = RowProblem(int(keep[k]), "source_id", str(kept.source_id[k]), reason)
+                sid = str(kept.source_id[k])
+                reason = _conflict(stored_as.get(sid), str(kept.original[k]), h)
+                conflicts_of[sid] = reason
+                problem = RowProblem(int(keep[k]), "source_id", sid, reason)
                 by_row.setdefault(int(keep[k]), []).append(problem)
                 extra.append(refused_row(kept, k, _problem_dicts([problem])))
+            # a copy repeated in the post shares its first copy's fate: refused with it, not
+            # a duplicate of the other content (or other party's event) that holds the id
+            for r in np.flatnonzero(repeat).tolist():
+                sid = str(cols.source_id[r])
+                if sid in conflicts_of:
+                    problem = RowProblem(r, "source_id", sid, conflicts_of[sid])
+                    by_row.setdefault(r, []).append(problem)
+                    extra.append(refused_row(cols, r, _problem_dicts([problem])))
+                    repeat[r] = False
             store.write_batch(
                 kept.take(np.array([], dtype=np.intp)), extra, file=file, ingest_id=ingest_id
             )

@@ -137,6 +137,7 @@ def _bbox(value: str | None) -> tuple[float, float, float, float] | None:
 
 
 _DAY = re.compile(r"^\s*\d{4}-\d{2}-\d{2}\s*$")
+_ISO_DATE = re.compile(r"^\s*\d{4}-\d{2}-\d{2}")
 
 
 def _bound(
@@ -146,6 +147,13 @@ def _bound(
     timezone (from its first second for ``since``, to its last for ``until``); a time
     needs a UTC offset and must stay a valid time once converted to UTC."""
     if value is None:
+        return None
+    if raw is not None and not _ISO_DATE.match(raw):
+        # a number would be read as seconds since 1970: 'since=2018' is no year
+        problems.append(
+            f"{name} {raw!r} is not an ISO 8601 time with a UTC offset "
+            "(e.g. 2018-11-24T00:00:00+03:00) or a bare day (YYYY-MM-DD)"
+        )
         return None
     if raw is not None and _DAY.match(raw):
         clock = dt.time.min if name == "since" else dt.time(23, 59, 59)
@@ -157,6 +165,9 @@ def _bound(
         )
         return None
     try:
+        if name == "since" and value.microsecond:
+            # stored times are whole seconds: from 09:30:00.5 on means from 09:30:01
+            value = value.replace(microsecond=0) + dt.timedelta(seconds=1)
         value.astimezone(dt.UTC)
     except OverflowError:
         problems.append(f"{name} {raw or value.isoformat()!r} is out of range in UTC")
