@@ -353,6 +353,15 @@ def test_a_repeat_of_a_refused_event_is_refused_not_a_duplicate(api: Api, ev: An
     assert api.client.get("/api/verify", headers=reader).json()["ok"] is True
 
 
+def test_an_id_repeated_with_other_content_names_its_first_copy_by_index(api: Api, ev: Any) -> None:
+    out = post(api, [ev(7), ev(1, count=2), ev(1, count=5)])
+    assert [r["status"] for r in out["results"]] == ["stored", "stored", "rejected"]
+    (problem,) = out["results"][2]["problems"]
+    assert problem["reason"] == (
+        "duplicate id in this post with different content (first at index 1)"
+    )
+
+
 def test_a_number_is_no_time_filter(api: Api, ev: Any) -> None:
     post(api, ev(1))
     assert "since '2018' is not an ISO 8601 time" in _error_of(api, "?since=2018")
@@ -367,3 +376,10 @@ def test_since_a_fraction_of_a_second_after_an_event_leaves_it_out(api: Api, ev:
     assert _keys(api, "?until=2018-11-24T06:30:00.5Z") == ["obs-1"]
     assert _keys(api, "?until=2018-11-24T06:29:59.9Z") == []
     assert "out of range" in _error_of(api, "?since=9999-12-31T23:59:59.5%2B00:00")
+
+
+def test_the_schema_gives_this_servers_batch_limit(tmp_path: Path) -> None:
+    api = make_api(tmp_path, max_batch=25)
+    post = api.client.get("/openapi.json").json()["paths"]["/api/events"]["post"]
+    batch = post["requestBody"]["content"]["application/json"]["schema"]["oneOf"][1]
+    assert batch["type"] == "array" and batch["maxItems"] == 25

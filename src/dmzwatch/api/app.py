@@ -71,6 +71,9 @@ def create_app(settings: ApiSettings) -> FastAPI:
             components = schema.setdefault("components", {}).setdefault("schemas", {})
             components["FeatureCollection"] = FeatureCollection.model_json_schema()
             _geojson_refs_only(schema)
+            body = schema["paths"]["/api/events"]["post"]["requestBody"]["content"]
+            batch = body["application/json"]["schema"]["oneOf"][1]
+            batch["maxItems"] = settings.max_batch  # this server's limit, not the default
             app.openapi_schema = schema
         return app.openapi_schema
 

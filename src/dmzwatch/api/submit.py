@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -124,7 +125,7 @@ def submit(
         )
         for c in conflicts:
             k = int(good[c.index])
-            problems.append(RowProblem(k, c.field, c.value, c.reason.replace("line", "event")))
+            problems.append(RowProblem(k, c.field, c.value, _in_this_post(c.reason)))
             bad[k] = True
         repeat = np.zeros(n, dtype=bool)
         repeat[good[repeats]] = True
@@ -347,3 +348,14 @@ class Linker:
             except Exception:
                 logger.exception("the step after linking failed")
         return linked
+
+
+def _in_this_post(reason: str) -> str:
+    """A file's repeated-id reason said of a post: its first copy by its result ``index``
+    (from 0), where a file names a line.
+
+    >>> _in_this_post("duplicate id in this file with different content (first at line 3)")
+    'duplicate id in this post with different content (first at index 2)'
+    """
+    reason = reason.replace("in this file", "in this post")
+    return re.sub(r"\(first at line (\d+)\)", lambda m: f"(first at index {int(m[1]) - 1})", reason)
