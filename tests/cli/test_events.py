@@ -582,3 +582,94 @@ def test_a_broken_store_is_not_checkpointed(
     assert code == 9 and "evidence log broken at event 1 " in err and not out.exists()
     code, text, _ = run(capsys, *argv, "--json")
     assert code == 9 and text == "" and not out.exists()
+
+
+def test_ctrl_c_during_an_ingest_says_so_and_a_rerun_completes_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import dmzwatch.cli.events as cli_events
+
+    real = cli_events.run_ingest
+
+    def interrupted(*args: object, **kwargs: object) -> object:
+        def press_ctrl_c(done: int) -> None:  # once the first batch is committed
+            raise KeyboardInterrupt
+
+        return real(*args, **{**kwargs, "on_progress": press_ctrl_c})  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cli_events, "run_ingest", interrupted)
+    db = str(tmp_path / "s.db")
+    code, out, err = run(capsys, "ingest", str(UCDP), "--db", db)
+    assert code == 130 and out == ""
+    assert "interrupted" in err and str(UCDP) in err and "ingest the file again" in err
+    assert "Traceback" not in err
+    monkeypatch.setattr(cli_events, "run_ingest", real)
+    code, out, _ = run(capsys, "ingests", "--db", db, "--json")
+    assert [i["status"] for i in json.loads(out)] == ["interrupted"]
+    code, out, _ = run(capsys, "ingest", str(UCDP), "--db", db, "--json")
+    done = json.loads(out)
+    assert code == 0 and done["read"] == 1475 and done["adds_up"]
+    assert done["stored"] + done["duplicates"] == 1475
+    assert run(capsys, "verify", "--db", db)[0] == 0
+
+
+def _cells(text: str) -> int:
+    from dmzwatch.cli._table import width
+
+    return max(width(line) for line in text.splitlines())
+
+
+def test_quarantine_fits_an_80_column_terminal_and_json_keeps_every_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    path = tmp_path / "observers_north_sector_2018.csv"
+    path.write_text(
+        "id,day,x,y,what\no1,2018-10-20,36.7,35.4,parade\no2,2018-10-21,36.7,35.4,مَعَرَّةُ النُّعْمَانِ\n"
+    )
+    db = str(tmp_path / "s.db")
+    run(capsys, "ingest", str(path), "--db", db, *MAP, "--map", "kind=what")
+    code, out, _ = run(capsys, "quarantine", "--db", db)
+    assert code == 0 and _cells(out) <= 80
+    assert "parade" in out and "unknown event kind" in out and " open" in out
+    code, out, _ = run(capsys, "quarantine", "--db", db, "--json")
+    reasons = {q["reason"] for q in json.loads(out)}
+    assert any(r.endswith("protest, other)") for r in reasons)  # not shortened
+
+
+def test_quarantine_json_gives_the_refused_geojson_feature_to_fix(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    feature = {
+        "type": "Feature",
+        "geometry": {"type": "LineString", "coordinates": [[36.6, 35.6], [36.7, 35.7]]},
+        "properties": {"id": "g2", "date": "2018-11-24", "kind": "strike"},
+    }
+    path = tmp_path / "g.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
+    db = str(tmp_path / "s.db")
+    run(capsys, "ingest", str(path), "--db", db, "--source", "monitors")
+    code, _, err = run(capsys, "quarantine", "--db", db, "--csv", str(tmp_path / "q.csv"))
+    assert code == 2 and "use --json" in err
+    code, out, _ = run(capsys, "quarantine", "--db", db, "--json")
+    listed = json.loads(out)
+    assert (
+        code == 0
+        and listed
+        and all(q["original"]["geometry"] == feature["geometry"] for q in listed)
+    )
+    assert {q["original"]["properties"]["id"] for q in listed} == {"g2"}
+
+
+def test_tables_of_the_store_fit_80_columns(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    db = str(tmp_path / "s.db")
+    run(capsys, "ingest", str(UCDP), "--db", db)
+    path = tmp_path / "observers_north_sector_2018.csv"
+    path.write_text("id,day,x,y\no1,2018-10-20,36.7,35.4\n")
+    run(capsys, "ingest", str(path), "--db", db, *MAP, "--source", "observers")
+    code, out, _ = run(capsys, "ingests", "--db", db)
+    assert code == 0 and _cells(out) <= 80
+    assert "ucdp_ged_syria_nw_2018_2019.csv"[:9] in out and "1,475" in out

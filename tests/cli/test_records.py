@@ -105,3 +105,29 @@ def test_event_merged_from_a_bundle(
     assert main(["event", "1", "--db", other]) == 0
     text = capsys.readouterr().out
     assert "from: bundle " in text and "signed by TR, imported " in text
+
+
+def test_the_listing_fits_80_columns_with_each_text_below_its_event(
+    db: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from dmzwatch.cli._table import width
+
+    monkeypatch.setenv("COLUMNS", "80")
+    assert main(["events", "--db", db, "--limit", "5"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert max(width(line) for line in lines) <= 80
+    assert lines[2].split()[1].startswith("ucdp:") and lines[3].startswith("    ")
+    first = _json(["events", "--db", db, "--limit", "1", "--json"], capsys)["events"][0]
+    assert lines[3].strip().rstrip("…") in first["text"]
+
+
+def test_events_csv_with_json_prints_only_json(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "e.csv"
+    assert main(["events", "--db", db, "--limit", "3", "--csv", str(out), "--json"]) == 0
+    captured = capsys.readouterr()
+    data = json.loads(captured.out)
+    assert len(data["events"]) == 3 and "written to" in captured.err
+    with out.open(encoding="utf-8", newline="") as fh:
+        assert len(list(csv.reader(fh))) == 4

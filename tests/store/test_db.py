@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, example, given, settings
 from dmzwatch.errors import InputError
 from dmzwatch.events.readers import parse_map_options
 from dmzwatch.store import ingest, open_store, verify
-from dmzwatch.store._db import COPY_MIN_ROWS, redacted
+from dmzwatch.store._db import COPY_MIN_ROWS, connect, redacted
 
 from .conftest import PostgresServer
 
@@ -152,3 +152,13 @@ def test_text_is_utf8_whatever_the_client_environment_says(
         ingest(store, path, mapping=mapping)
         ((_, event),) = store.events()
     assert event.text == "سراقب 😀"
+
+
+def test_a_store_path_with_a_tilde_is_in_the_home_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    db = connect("~/home.db")
+    db.close()
+    assert (tmp_path / "home.db").is_file()
+    assert not Path("~").exists()

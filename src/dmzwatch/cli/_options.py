@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from ._complete import complete_scenario
 
-__all__ = ["DbOpt", "JsonOpt", "ScenarioOpt"]
+__all__ = ["DbOpt", "JsonOpt", "ScenarioOpt", "expand_user"]
+
+
+def expand_user(path: Path | None) -> Path | None:
+    """A path option with ``~`` expanded, as the shell does not in ``--out=~/x``."""
+    return None if path is None else path.expanduser()
+
 
 DbOpt = Annotated[str, typer.Option("--db", help="SQLite file or postgresql://... URL")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON")]

@@ -25,16 +25,15 @@ from ..events.readers import (
 from ..events.readers.geojson import DEFAULT_MAP as GEOJSON_MAP
 from ..scenario import load_scenario
 from ..store import ingest as run_ingest
-from ..store import open_store
 from ..store import verify as run_verify
 from ..store.bundle import check_bundle, create_keys, export_bundle, merge_bundle
 from ..store.checkpoint import check_checkpoint, make_checkpoint, write_checkpoint
 from ..store.links import linked_pairs
 from . import app
 from ._help import examples
-from ._options import DbOpt, JsonOpt
+from ._options import DbOpt, JsonOpt, expand_user
 from ._progress import progress
-from ._store import existing_store
+from ._store import existing_store, store_for_writing
 from ._table import table
 
 
@@ -54,7 +53,10 @@ def _territory(scenario: str) -> Any:
     )
 )
 def ingest(
-    file: Annotated[Path, typer.Argument(help="Event file: UCDP GED, ACLED, CSV or GeoJSON")],
+    file: Annotated[
+        Path,
+        typer.Argument(callback=expand_user, help="Event file: UCDP GED, ACLED, CSV or GeoJSON"),
+    ],
     db: DbOpt,
     fmt: Annotated[
         str | None, typer.Option("--format", help=f"One of {', '.join(FORMATS)} (default: detect)")
@@ -63,7 +65,10 @@ def ingest(
         str, typer.Option("--scenario", "-s", help="Scenario whose territory checks coordinates")
     ] = "idlib-2018",
     mapping: Annotated[
-        Path | None, typer.Option("--mapping", help="Column mapping TOML for a generic CSV")
+        Path | None,
+        typer.Option(
+            "--mapping", callback=expand_user, help="Column mapping TOML for a generic CSV"
+        ),
     ] = None,
     map_: Annotated[
         list[str] | None, typer.Option("--map", help="field=column for a generic CSV (repeat)")
@@ -100,25 +105,34 @@ def ingest(
         column_map = dataclasses.replace(GEOJSON_MAP, source=source)
     territory = _territory(scenario)
     size = file.stat().st_size
-    with (
-        open_store(db) as store,
-        progress(f"Ingesting {file.name}", size, enabled=not as_json, unit="bytes") as advance,
-    ):
-        shown = 0
+    try:
+        with (
+            store_for_writing(db) as store,
+            progress(f"Ingesting {file.name}", size, enabled=not as_json, unit="bytes") as advance,
+        ):
+            shown = 0
 
-        def committed(done: int) -> None:
-            nonlocal shown
-            advance(done - shown)
-            shown = done
+            def committed(done: int) -> None:
+                nonlocal shown
+                advance(done - shown)
+                shown = done
 
-        result = run_ingest(
-            store,
-            file,
-            fmt=fmt,
-            mapping=column_map,
-            territory=territory,
-            on_progress=committed,
+            result = run_ingest(
+                store,
+                file,
+                fmt=fmt,
+                mapping=column_map,
+                territory=territory,
+                on_progress=committed,
+            )
+    except KeyboardInterrupt:
+        typer.echo(
+            f"interrupted: the batches of {file} committed so far are kept (`dmzwatch ingests` "
+            "shows this ingest as interrupted); ingest the file again to complete it, "
+            "nothing is stored twice",
+            err=True,
         )
+        raise typer.Exit(130) from None
     if as_json:
         typer.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
         return
@@ -172,6 +186,7 @@ def quarantine(
         Path | None,
         typer.Option(
             "--csv",
+            callback=expand_user,
             help="Also write the quarantined rows as they were read, in their file's columns, "
             "to fix them and ingest the file again (with --open: only those still to fix)",
         ),
@@ -187,10 +202,10 @@ def quarantine(
         written = _write_originals(rows, csv_out)
         still = len({r["original"] for r in rows if r["corrected_by"] is None})
         typer.echo(f"wrote {written} quarantined rows ({still} still open) to {csv_out}", err=True)
-    if as_json:
+    if as_json:  # with the original row or GeoJSON feature, which --csv cannot write
         typer.echo(
             json.dumps(
-                [{k: v for k, v in r.items() if k != "original"} for r in rows],
+                [r | {"original": _parsed(r["original"])} for r in rows],
                 indent=2,
                 ensure_ascii=False,
             )
@@ -214,6 +229,7 @@ def quarantine(
                 ]
                 for r in rows
             ],
+            shrink={5: 24, 4: 16, 3: 12, 1: 12},  # reason, value, field, file: --json in full
         )
     )
     refused = {r["id"]: r["corrected_by"] is None for r in rows}
@@ -221,6 +237,14 @@ def quarantine(
     typer.echo(
         f"{len(refused)} quarantined rows: {still} open, {len(refused) - still} corrected since"
     )
+
+
+def _parsed(original: str) -> Any:
+    """A quarantined row's original as the object it was read as (its text if not JSON)."""
+    try:
+        return json.loads(original)
+    except (TypeError, ValueError):
+        return original
 
 
 def _status(row: dict[str, Any]) -> str:
@@ -295,8 +319,9 @@ def _file_header(files: set[str]) -> list[str] | None:
         return None
 
 
-_INGEST_COLUMNS = ("id", "file", "format", "source", "started (UTC)", "status")
+_INGEST_COLUMNS = ("id", "file", "source", "started (UTC)", "status")
 _COUNTS = ("read", "stored", "duplicates", "quarantined")
+_COUNT_HEADS = ("read", "stored", "dupl.", "quar.")  # 80 columns: --json has the names
 
 
 @app.command(
@@ -314,19 +339,19 @@ def ingests(db: DbOpt, as_json: JsonOpt = False) -> None:
         return
     typer.echo(
         table(
-            [*_INGEST_COLUMNS, *_COUNTS],
+            [*_INGEST_COLUMNS, *_COUNT_HEADS],
             [
                 [
                     r["id"],
                     Path(r["file"]).name,
-                    r["format"],
-                    r["source"],
-                    r["started_at"][:19].replace("T", " "),
+                    _source_format(r["source"], r["format"]),
+                    r["started_at"][:16].replace("T", " "),
                     r["status"],
                     *(r[c] for c in _COUNTS),
                 ]
                 for r in rows
             ],
+            shrink={2: 6, 1: 12},  # source (format), then file: --json in full
         )
     )
     interrupted = [r["file"] for r in rows if r["status"] == "interrupted"]
@@ -335,6 +360,11 @@ def ingests(db: DbOpt, as_json: JsonOpt = False) -> None:
             f"{len(interrupted)} interrupted: what they stored is kept; ingest the file again "
             "to complete it (nothing is stored twice)"
         )
+
+
+def _source_format(source: str, fmt: str) -> str:
+    """``ucdp``, or ``observers (csv)`` where the source is not named after its format."""
+    return source if source == fmt else f"{source} ({fmt})"
 
 
 @app.command(
@@ -362,7 +392,7 @@ def links(
         return
     typer.echo(
         table(
-            ["link", "event a", "event b", "days apart", "km apart", "limit km", "fatalities"],
+            ["link", "event a", "event b", "days", "km", "limit km", "fatalities"],
             [
                 [
                     r["id"],
@@ -375,6 +405,7 @@ def links(
                 ]
                 for r in rows
             ],
+            shrink=[1, 2],
         )
     )
 
@@ -416,11 +447,14 @@ def verify(
     checkpoint: Annotated[
         Path | None,
         typer.Option(
-            "--checkpoint", help="A signed checkpoint whose head the store must still hold"
+            "--checkpoint",
+            callback=expand_user,
+            help="A signed checkpoint whose head the store must still hold",
         ),
     ] = None,
     trust: Annotated[
-        Path | None, typer.Option("--trust", help="Public key of the checkpoint's signer")
+        Path | None,
+        typer.Option("--trust", callback=expand_user, help="Public key of the checkpoint's signer"),
     ] = None,
 ) -> None:
     """Check the evidence chain and every record; exit 0 when intact, else name the first break.
@@ -464,8 +498,12 @@ def verify(
 )
 def checkpoint_cmd(
     db: DbOpt,
-    sign: Annotated[Path, typer.Option("--sign", help="Private key file (PARTY.key)")],
-    out: Annotated[Path, typer.Option("--out", help="Checkpoint file to write")],
+    sign: Annotated[
+        Path, typer.Option("--sign", callback=expand_user, help="Private key file (PARTY.key)")
+    ],
+    out: Annotated[
+        Path, typer.Option("--out", callback=expand_user, help="Checkpoint file to write")
+    ],
     as_json: Annotated[
         bool,
         typer.Option("--json", help="Print JSON: {checkpoint, party, entries, head, made_at}"),
@@ -509,7 +547,8 @@ app.add_typer(keys_app, name="keys")
 def keys_create(
     party: Annotated[str, typer.Option("--party", help="Party id, e.g. TR or RU")],
     out: Annotated[
-        Path, typer.Option("--out", help="Directory for PARTY.key and PARTY.pub")
+        Path,
+        typer.Option("--out", callback=expand_user, help="Directory for PARTY.key and PARTY.pub"),
     ] = Path("."),
     as_json: Annotated[
         bool, typer.Option("--json", help="Print JSON: {party, private_key, public_key}")
@@ -532,8 +571,10 @@ def keys_create(
 )
 def export(
     db: DbOpt,
-    sign: Annotated[Path, typer.Option("--sign", help="Private key file (PARTY.key)")],
-    out: Annotated[Path, typer.Option("--out", help="Bundle file to write")],
+    sign: Annotated[
+        Path, typer.Option("--sign", callback=expand_user, help="Private key file (PARTY.key)")
+    ],
+    out: Annotated[Path, typer.Option("--out", callback=expand_user, help="Bundle file to write")],
     since: Annotated[
         str | None, typer.Option(help="Events starting on or after YYYY-MM-DD")
     ] = None,
@@ -571,15 +612,17 @@ def export(
     ),
 )
 def import_bundle_cmd(
-    bundle: Annotated[Path, typer.Argument(help="Bundle file")],
+    bundle: Annotated[Path, typer.Argument(callback=expand_user, help="Bundle file")],
     db: DbOpt,
-    trust: Annotated[Path, typer.Option("--trust", help="Public key of the signing party")],
+    trust: Annotated[
+        Path, typer.Option("--trust", callback=expand_user, help="Public key of the signing party")
+    ],
     as_json: JsonOpt = False,
 ) -> None:
     """Verify a bundle's signature and chain, then merge its events (twice changes nothing)."""
     checked = check_bundle(bundle, trust)  # before the store is opened: a refused bundle
     # (missing, forged, untrusted) creates no store
-    with open_store(db) as store:
+    with store_for_writing(db) as store:
         result = merge_bundle(store, checked)
     if as_json:
         typer.echo(

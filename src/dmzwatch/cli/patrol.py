@@ -30,6 +30,7 @@ from . import app
 from ._help import examples
 from ._options import JsonOpt
 from ._progress import progress
+from ._store import existing_store
 
 log = logging.getLogger(__name__)
 
@@ -289,11 +290,7 @@ def history_from_store(db: str | Path) -> tuple[list[HistoryRecord], str]:
         path = Path(url)
         if not path.is_file() or path.stat().st_size == 0:
             return [], f"{db}: no event store there (missing or empty): empty history"
-    try:
-        from ..store import open_store
-    except ImportError:
-        return [], f"{db}: the event store module is not available: empty history"
-    with open_store(url) as store:
+    with existing_store(url) as store:  # a file that is no store is refused, left as it is
         records = history_from_events(event for _, event in store.events())
     return records, f"{db}: {len(records)} located event(s) from the event store"
 

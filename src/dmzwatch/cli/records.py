@@ -16,9 +16,9 @@ from ..store.records import event_record, event_rows
 from ..store.store import EVENT_FIELDS
 from . import app
 from ._help import examples
-from ._options import DbOpt, JsonOpt
+from ._options import DbOpt, JsonOpt, expand_user
 from ._store import existing_store
-from ._table import table
+from ._table import clip, table, terminal_width
 
 __all__ = ["event", "events"]
 
@@ -35,9 +35,36 @@ def _day(option: str, value: str | None, *, end: bool) -> dt.datetime | None:
     return start + dt.timedelta(days=1, seconds=-1) if end else start
 
 
-def _short(value: object, width: int) -> str:
-    text = str(value).replace("\n", " ")
-    return text if len(text) <= width else text[: width - 1] + "…"
+def _listing(rows: list[dict[str, Any]]) -> str:
+    """One line of fields per event, its text shortened on an indented line below it.
+
+    The text has a line of its own so that the table fits 80 columns, and so that a text
+    written right to left (Arabic) cannot reorder the columns beside it on the terminal.
+    """
+    lines = table(
+        ["id", "source:id", "kind", "start", "lon", "lat", "km", "class", "best"],
+        [
+            [
+                r["id"],
+                f"{r['source']}:{r['source_id']}",
+                r["kind"],
+                r["start_time"][:10],
+                f"{r['lon']:.4f}",
+                f"{r['lat']:.4f}",
+                r["precision_km"],
+                r["equipment_class"] or "",
+                "" if r["fatalities_best"] is None else r["fatalities_best"],
+            ]
+            for r in rows
+        ],
+        shrink={7: 5, 2: 6, 1: 12},  # class, kind, source:id: in full in `event ID`, --json
+    ).splitlines()
+    out = lines[:2]
+    for line, r in zip(lines[2:], rows, strict=True):
+        out.append(line)
+        if r["text"]:
+            out.append("    " + clip(r["text"], max(terminal_width() - 4, 20)))
+    return "\n".join(out)
 
 
 def _csv_value(value: object) -> object:
@@ -74,7 +101,11 @@ def events(
     offset: Annotated[int, typer.Option(min=0, help="Skip this many events first")] = 0,
     csv_out: Annotated[
         Path | None,
-        typer.Option("--csv", help="Write the events, every stored field, to this CSV file"),
+        typer.Option(
+            "--csv",
+            callback=expand_user,
+            help="Write the events, every stored field, to this CSV file",
+        ),
     ] = None,
 ) -> None:
     """Stored events, oldest first, with every stored field; filter by source, kind, days."""
@@ -106,8 +137,11 @@ def events(
                 writer.writerows([_csv_value(r[c]) for c in columns] for r in rows)
         except OSError as exc:
             raise InputError(f"--csv: cannot write {csv_out}: {exc.strerror or exc}") from exc
-        typer.echo(f"{len(rows)} of {total} matching events written to {csv_out}")
-        return
+        written = f"{len(rows)} of {total} matching events written to {csv_out}"
+        if not as_json:
+            typer.echo(written)
+            return
+        typer.echo(written, err=True)  # stdout holds the JSON document alone
     if as_json:
         payload = {"total": total, "offset": offset, "events": rows}
         typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
@@ -115,26 +149,7 @@ def events(
     if not rows:
         typer.echo(f"no events shown ({total} match)")
         return
-    typer.echo(
-        table(
-            ["id", "source:id", "kind", "start", "lon", "lat", "km", "class", "best", "text"],
-            [
-                [
-                    r["id"],
-                    f"{r['source']}:{r['source_id']}",
-                    r["kind"],
-                    r["start_time"][:10],
-                    f"{r['lon']:.4f}",
-                    f"{r['lat']:.4f}",
-                    r["precision_km"],
-                    r["equipment_class"] or "",
-                    "" if r["fatalities_best"] is None else r["fatalities_best"],
-                    _short(r["text"], 40),
-                ]
-                for r in rows
-            ],
-        )
-    )
+    typer.echo(_listing(rows))
     shown = f"events {offset + 1}-{offset + len(rows)} of {total}"
     more = " (--limit, --offset for more)" if offset + len(rows) < total else ""
     typer.echo(shown + more)

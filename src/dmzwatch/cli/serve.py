@@ -14,7 +14,7 @@ import typer
 from . import app
 from ._help import examples
 from ._options import DbOpt, JsonOpt
-from ._store import require_store
+from ._store import existing_store, store_for_writing
 from ._table import table
 
 if TYPE_CHECKING:
@@ -51,6 +51,7 @@ def serve(
 
     from ..api import create_app, load_settings
 
+    store_for_writing(db).close()  # a file that is no store is refused, not given tables
     settings = load_settings(db=db, scenario=scenario, reports_dir=reports)
     application = create_app(settings)
     typer.echo(f"dmzwatch API on http://{host}:{port}/ (store {settings.db})", err=True)
@@ -71,11 +72,8 @@ app.add_typer(tokens_app, name="tokens")
 def _token_store(db: str, *, create: bool = False) -> tuple[Store, TokenStore]:
     """The store's tokens; a missing SQLite store is created only for ``create``."""
     from ..api.tokens import TokenStore
-    from ..store import open_store
 
-    if not create:
-        require_store(db)
-    store = open_store(db)
+    store = store_for_writing(db) if create else existing_store(db)
     return store, TokenStore(lambda: store)
 
 

@@ -231,7 +231,7 @@ def connect(url: str | Path) -> Database:
             raise InputError(f"cannot connect to {redacted(text)}: {detail}") from exc
         _session(conn, redacted(text))
         return Database(conn, "postgresql", redacted(text))
-    path = Path(text.removeprefix("sqlite:///"))
+    path = Path(text.removeprefix("sqlite:///")).expanduser()
     if path.parent and not path.parent.exists():
         raise InputError(f"cannot open the store {path}: {path.parent} does not exist")
     try:
