@@ -8,7 +8,9 @@ failure found there is pinned with ``@example``.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings
@@ -64,3 +66,16 @@ def geojson_parses(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
 
     monkeypatch.setattr(geojson, "_parse", parse)
     return parsed
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Any]:
+    """One PostgreSQL + PostGIS server for the whole run (store and API tests), stopped after."""
+    from .store.conftest import PostgresServer
+
+    server = PostgresServer()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

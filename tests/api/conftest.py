@@ -84,19 +84,6 @@ def ev() -> Any:
     return event
 
 
-@pytest.fixture(scope="session")
-def postgres() -> Iterator[Any]:
-    """A PostgreSQL + PostGIS server for the API tests (the store tests' own, started here)."""
-    from ..store.conftest import PostgresServer
-
-    server = PostgresServer()
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
 @pytest.fixture(params=["sqlite", "postgis"])
 def api_on(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Api]:
     """An :class:`Api` on each backend: a SQLite file, then a fresh PostgreSQL database."""

@@ -18,7 +18,6 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -107,16 +106,6 @@ class PostgresServer:
                 except psycopg.errors.ObjectInUse:  # template still in use: retry
                     time.sleep(0.1)
         return self.url(name)
-
-
-@pytest.fixture(scope="session")
-def postgres() -> Iterator[PostgresServer]:
-    server = PostgresServer()
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(params=BACKENDS)
