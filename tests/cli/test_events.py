@@ -587,9 +587,9 @@ def test_a_broken_store_is_not_checkpointed(
 def test_ctrl_c_during_an_ingest_says_so_and_a_rerun_completes_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import dmzwatch.cli.events as cli_events
+    import dmzwatch.store as store_package  # the ingest command imports ingest when it runs
 
-    real = cli_events.run_ingest
+    real = store_package.ingest
 
     def interrupted(*args: object, **kwargs: object) -> object:
         def press_ctrl_c(done: int) -> None:  # once the first batch is committed
@@ -597,13 +597,13 @@ def test_ctrl_c_during_an_ingest_says_so_and_a_rerun_completes_it(
 
         return real(*args, **{**kwargs, "on_progress": press_ctrl_c})  # type: ignore[arg-type]
 
-    monkeypatch.setattr(cli_events, "run_ingest", interrupted)
+    monkeypatch.setattr(store_package, "ingest", interrupted)
     db = str(tmp_path / "s.db")
     code, out, err = run(capsys, "ingest", str(UCDP), "--db", db)
     assert code == 130 and out == ""
     assert "interrupted" in err and str(UCDP) in err and "ingest the file again" in err
     assert "Traceback" not in err
-    monkeypatch.setattr(cli_events, "run_ingest", real)
+    monkeypatch.setattr(store_package, "ingest", real)
     code, out, _ = run(capsys, "ingests", "--db", db, "--json")
     assert [i["status"] for i in json.loads(out)] == ["interrupted"]
     code, out, _ = run(capsys, "ingest", str(UCDP), "--db", db, "--json")

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import InputError
-from ..store import Store, open_store
+
+if TYPE_CHECKING:
+    from ..store import Store
 
 __all__ = ["existing_store", "require_store", "store_for_writing"]
 
@@ -68,12 +71,16 @@ def require_store(db: str) -> None:
 def existing_store(db: str) -> Store:
     """The store at ``db``, which must exist."""
     require_store(db)
+    from ..store import open_store
+
     path = _sqlite_path(db)
     return open_store(db if path is None else path)
 
 
 def store_for_writing(db: str) -> Store:
     """The store at ``db``, created when the path is free (or an empty file)."""
+    from ..store import open_store
+
     path = _sqlite_path(db)
     if path is None:
         return open_store(db)

@@ -9,26 +9,11 @@ import datetime as dt
 import io
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from ..errors import InputError, IntegrityError
-from ..events.readers import (
-    FORMATS,
-    ColumnMap,
-    check_input,
-    load_map,
-    parse_map_options,
-    read_header,
-)
-from ..events.readers.geojson import DEFAULT_MAP as GEOJSON_MAP
-from ..scenario import load_scenario
-from ..store import ingest as run_ingest
-from ..store import verify as run_verify
-from ..store.bundle import check_bundle, create_keys, export_bundle, merge_bundle
-from ..store.checkpoint import check_checkpoint, make_checkpoint, write_checkpoint
-from ..store.links import linked_pairs
 from . import app
 from ._help import examples
 from ._options import DbOpt, JsonOpt, expand_user
@@ -36,8 +21,17 @@ from ._progress import progress
 from ._store import existing_store, store_for_writing
 from ._table import table
 
+if TYPE_CHECKING:
+    from ..events.readers import ColumnMap
+
+# The input formats (``dmzwatch.events.readers.FORMATS``, pinned equal by a test), named
+# here so that the help can list them without importing the readers.
+FORMATS = ("ucdp", "acled", "csv", "geojson")
+
 
 def _territory(scenario: str) -> Any:
+    from ..scenario import load_scenario
+
     agreement = load_scenario(scenario).agreement
     if agreement.territory is None:
         return None
@@ -80,6 +74,10 @@ def ingest(
     as_json: JsonOpt = False,
 ) -> None:
     """Read, validate and store a file; every row is stored, a duplicate or quarantined."""
+    from ..events.readers import check_input, load_map, parse_map_options
+    from ..events.readers.geojson import DEFAULT_MAP as GEOJSON_MAP
+    from ..store import ingest as run_ingest
+
     if fmt is not None and fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r}; expected one of: {', '.join(FORMATS)}")
     if mapping is not None and map_:
@@ -309,6 +307,8 @@ def _file_header(files: set[str]) -> list[str] | None:
             "--ingest"
         )
     (file,) = files
+    from ..events.readers import read_header
+
     try:
         return read_header(Path(file))
     except (OSError, InputError) as exc:
@@ -383,6 +383,8 @@ def links(
 ) -> None:
     """Probable duplicates: events of two sources linked as one real-world event, and why."""
     with existing_store(db) as store:
+        from ..store.links import linked_pairs
+
         rows = linked_pairs(store, event_id=event, source=source)
     if as_json:
         typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
@@ -469,8 +471,12 @@ def verify(
         raise InputError("--checkpoint and --trust go together: a checkpoint and its signer's key")
     with existing_store(db) as store:
         if checkpoint is not None and trust is not None:
+            from ..store.checkpoint import check_checkpoint
+
             result = check_checkpoint(store, checkpoint, trust)
         else:
+            from ..store import verify as run_verify
+
             result = run_verify(store)
     if as_json:
         payload = {
@@ -516,6 +522,8 @@ def checkpoint_cmd(
     which the chain alone cannot show. A broken log is not signed (exit 9).
     """
     with existing_store(db) as store:
+        from ..store.checkpoint import make_checkpoint, write_checkpoint
+
         signed = make_checkpoint(store, sign)
     write_checkpoint(signed, out)
     if as_json:
@@ -555,6 +563,8 @@ def keys_create(
     ] = False,
 ) -> None:
     """Make an ed25519 key pair for a party (private key written with mode 600)."""
+    from ..store.bundle import create_keys
+
     key, pub = create_keys(party, out)
     if as_json:
         payload = {"party": party, "private_key": str(key), "public_key": str(pub)}
@@ -591,6 +601,8 @@ def export(
         except ValueError:
             raise InputError(f"--since {since!r}: expected YYYY-MM-DD") from None
     with existing_store(db) as store:
+        from ..store.bundle import export_bundle
+
         count = export_bundle(store, sign, out, day)
     if as_json:
         payload = {
@@ -620,6 +632,8 @@ def import_bundle_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Verify a bundle's signature and chain, then merge its events (twice changes nothing)."""
+    from ..store.bundle import check_bundle, merge_bundle
+
     checked = check_bundle(bundle, trust)  # before the store is opened: a refused bundle
     # (missing, forged, untrusted) creates no store
     with store_for_writing(db) as store:

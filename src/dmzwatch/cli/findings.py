@@ -12,30 +12,24 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict
 from functools import partial
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 
 from ..errors import InputError
-from ..events.model import Event
-from ..rules.engine import Engine
-from ..rules.finding import Finding, Thresholds, Verdict
-from ..rules.humanitarian import band_months, month_range, monthly_table, places_near_findings
-from ..scenario import Scenario, load_scenario
-from ..store import Store
-from ..store.findings import (
-    Evaluate,
-    check_and_record,
-    duplicate_map,
-    load_events,
-    stored_findings,
-)
 from . import app
 from ._help import examples
 from ._options import DbOpt, JsonOpt, ScenarioOpt
 from ._progress import progress
 from ._store import existing_store
 from ._table import table
+
+if TYPE_CHECKING:
+    from ..events.model import Event
+    from ..rules.finding import Finding, Thresholds
+    from ..scenario import Scenario
+    from ..store import Store
+    from ..store.findings import Evaluate
 
 #: The columns of ``dmzwatch findings --format csv``, in order.
 CSV_COLUMNS = (
@@ -71,6 +65,8 @@ CSV_COLUMNS = (
 
 
 def _thresholds(violation: float, possible: float) -> Thresholds:
+    from ..rules.finding import Thresholds
+
     try:
         return Thresholds(violation=violation, possible=possible)
     except ValueError as exc:
@@ -84,6 +80,9 @@ def _findings_for(
 
     ``bar`` False never draws a progress bar (the command prints JSON).
     """
+    from ..rules.engine import Engine
+    from ..store.findings import duplicate_map, stored_findings
+
     stored = stored_findings(store, scenario.agreement.id)
     if stored:
         return stored, "stored by dmzwatch check"
@@ -97,6 +96,8 @@ def _events_and_findings(
     db: str, scenario: Scenario, *, bar: bool
 ) -> tuple[list[Event], list[Finding], str]:
     """The stored events and :func:`_findings_for` them (with how they were found)."""
+    from ..store.findings import load_events
+
     with existing_store(db) as store:
         events = load_events(store)
         found, basis = _findings_for(store, scenario, events, bar=bar)
@@ -146,6 +147,11 @@ def check(
     Re-running on the same data appends nothing. A finding whose content changed is
     appended as a new revision; one the rules no longer make is withdrawn (logged).
     """
+    from ..rules.engine import Engine
+    from ..rules.finding import Verdict
+    from ..scenario import load_scenario
+    from ..store.findings import check_and_record
+
     s = load_scenario(scenario)
     engine = Engine(
         s, thresholds=_thresholds(violation, possible), sectors_from_text=sectors_from_text
@@ -236,6 +242,10 @@ def findings(
 
     JSON is a list of findings, one object each with every field of the finding.
     """
+    from ..rules.finding import Verdict
+    from ..scenario import load_scenario
+    from ..store.findings import stored_findings
+
     fmt = _format(fmt_opt, as_json, "csv")
     agreement = load_scenario(scenario).agreement.id if scenario else None
     wanted = None
@@ -338,6 +348,9 @@ def monthly(
     on the zone counts once). Uses the findings ``dmzwatch check`` stored, else evaluates
     the rules now.
     """
+    from ..rules.humanitarian import month_range, monthly_table
+    from ..scenario import load_scenario
+
     fmt = _format(fmt_opt, as_json, "md")
     s = load_scenario(scenario)
     if zone is not None and zone not in {z.id for z in s.zones}:
@@ -393,6 +406,9 @@ def humanitarian(
     as_json: JsonOpt = False,
 ) -> None:
     """Civilian deaths and events by band and month; populated places with findings near them."""
+    from ..rules.humanitarian import band_months, places_near_findings
+    from ..scenario import load_scenario
+
     if not 0 < radius_km < math.inf:
         raise InputError(f"--radius-km must be a positive number of km, not {radius_km}")
     s = load_scenario(scenario)

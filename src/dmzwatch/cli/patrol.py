@@ -10,27 +10,23 @@ import math
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import numpy as np
 import typer
 
 from ..errors import InputError
-from ..patrol.coverage import (
-    coverage_geojson,
-    coverage_summary,
-    history_from_events,
-)
-from ..patrol.network import RoadNetwork, read_osm
-from ..patrol.plan import Plan, PlanConfig, build_plan, parse_units
-from ..patrol.routes import Route
-from ..patrol.value import HistoryRecord
-from ..scenario import Scenario, load_scenario
 from . import app
 from ._help import examples
 from ._options import JsonOpt
 from ._progress import progress
 from ._store import existing_store
+
+if TYPE_CHECKING:
+    from ..patrol.network import RoadNetwork
+    from ..patrol.plan import Plan
+    from ..patrol.routes import Route
+    from ..patrol.value import HistoryRecord
+    from ..scenario import Scenario
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +91,10 @@ def _context(
     sector_km: float | None,
     route_km: float | None,
 ) -> tuple[Plan, str]:
+    from ..patrol.network import read_osm
+    from ..patrol.plan import PlanConfig, build_plan, parse_units
+    from ..scenario import load_scenario
+
     s = load_scenario(scenario)
     first = _parse_day(start, s)
     if (dt.date.max - first).days < days - 1:
@@ -285,6 +285,8 @@ def _history(db: str | None, path: Path | None) -> tuple[list[HistoryRecord], st
 def history_from_store(db: str | Path) -> tuple[list[HistoryRecord], str]:
     """Located, dated events of the event store at ``db`` (a SQLite path or a
     ``postgresql://`` URL); empty (and why) when there is no SQLite file."""
+    from ..patrol.coverage import history_from_events
+
     url = str(db)
     if not url.startswith(("postgresql://", "postgres://")):
         path = Path(url)
@@ -326,6 +328,8 @@ def _history_rows(
             f"{path}: missing column(s) {', '.join(missing)}: give lon,lat,date[,weight] "
             "or UCDP GED columns"
         )
+    from ..patrol.value import HistoryRecord
+
     out: list[HistoryRecord] = []
     problems: list[str] = []
     for row_no, row in enumerate(rows, start=2):
@@ -381,6 +385,8 @@ def write_plan(
     plan: Plan, routes: Sequence[Route], out: Path, *, days: int, seed: int, history_source: str
 ) -> dict[str, Any]:
     """Write every output of a plan under ``out``; returns the summary."""
+    from ..patrol.coverage import coverage_geojson
+
     out.mkdir(parents=True, exist_ok=True)
     (out / "routes").mkdir(exist_ok=True)
     features = []
@@ -404,6 +410,8 @@ def write_plan(
 def plan_summary(
     plan: Plan, routes: Sequence[Route], *, days: int, seed: int, history_source: str
 ) -> dict[str, Any]:
+    from ..patrol.coverage import coverage_summary
+
     pairs = sum(len(r.meetings) for r in routes) // 2  # each meeting is on both routes
     return {
         **coverage_summary(plan, seed=seed, history_source=history_source),
@@ -441,6 +449,8 @@ def plan_summary(
 
 
 def _lonlat(plan: Plan, route: Route) -> list[list[float]]:
+    import numpy as np
+
     net = next(d.network for d in plan.duties if d.duty.id == route.duty)
     nodes = np.array(route.nodes, dtype=np.int64)
     lon, lat = plan.scenario.projection.inverse(net.x[nodes], net.y[nodes])

@@ -11,9 +11,6 @@ from typing import Annotated, Any
 import typer
 
 from ..errors import InputError, NotFound
-from ..events.model import EventKind
-from ..store.records import event_record, event_rows
-from ..store.store import EVENT_FIELDS
 from . import app
 from ._help import examples
 from ._options import DbOpt, JsonOpt, expand_user
@@ -21,6 +18,19 @@ from ._store import existing_store
 from ._table import clip, table, terminal_width
 
 __all__ = ["event", "events"]
+
+# The values of ``dmzwatch.events.model.EventKind`` (pinned equal by a test), named here so
+# that the help can list them without importing the event model.
+EVENT_KINDS = (
+    "weapon_sighting",
+    "attack",
+    "strike",
+    "clash",
+    "incident",
+    "displacement",
+    "protest",
+    "other",
+)
 
 
 def _day(option: str, value: str | None, *, end: bool) -> dt.datetime | None:
@@ -86,7 +96,7 @@ def events(
     source: Annotated[str | None, typer.Option(help="Only events of this source")] = None,
     kind: Annotated[
         str | None,
-        typer.Option(help=f"Only events of this kind ({', '.join(k.value for k in EventKind)})"),
+        typer.Option(help=f"Only events of this kind ({', '.join(EVENT_KINDS)})"),
     ] = None,
     since: Annotated[
         str | None, typer.Option(help="Events starting on or after this UTC day, YYYY-MM-DD")
@@ -109,6 +119,10 @@ def events(
     ] = None,
 ) -> None:
     """Stored events, oldest first, with every stored field; filter by source, kind, days."""
+    from ..events.model import EventKind
+    from ..store.records import event_rows
+    from ..store.store import EVENT_FIELDS
+
     start, end = _day("--since", since, end=False), _day("--until", until, end=True)
     if start and end and start > end:
         raise InputError(f"--since {since} is after --until {until}")
@@ -165,6 +179,8 @@ def event(
 ) -> None:
     """One stored event in full: its fields, the original row as read, where it came from,
     its content hash, its evidence entry and its probable duplicates."""
+    from ..store.records import event_record
+
     with existing_store(db) as store:
         record = event_record(store, event_id)
     if record is None:
@@ -176,6 +192,8 @@ def event(
 
 
 def _detail(r: dict[str, Any]) -> str:
+    from ..store.store import EVENT_FIELDS
+
     lines = [f"event {r['id']}: {r['source']}:{r['source_id']}"]
     for key in EVENT_FIELDS[2:]:
         value = r[key]

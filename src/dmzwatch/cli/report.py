@@ -11,7 +11,6 @@ from typing import Annotated
 import typer
 
 from ..errors import InputError
-from ..scenario import load_scenario
 from . import app
 from ._help import examples
 from ._options import DbOpt, JsonOpt, ScenarioOpt
@@ -72,6 +71,7 @@ def report(
     """
     from ..report._load import load_inputs
     from ..report.daily import build_daily_report, report_findings, write_daily_report
+    from ..scenario import load_scenario
 
     day = _parse_date(date, days)
     if out.exists() and not out.is_dir():

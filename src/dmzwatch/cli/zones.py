@@ -9,23 +9,20 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
-import numpy as np
-import shapely
 import typer
 
-from ..agreement.loader import load_agreement
 from ..errors import InputError
-from ..export import write_zones
-from ..geo.zones import geodesic_area_km2
-from ..report.preview import write_preview
-from ..report.summary import band_summary
-from ..scenario import Scenario, list_scenarios, load_scenario, scenario_path
 from . import app
 from ._help import examples
 from ._options import JsonOpt, ScenarioOpt
 from ._table import table
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from ..scenario import Scenario
 
 T = TypeVar("T")
 
@@ -35,6 +32,8 @@ def scenarios(
     as_json: JsonOpt = False,
 ) -> None:
     """List the built-in scenarios."""
+    from ..scenario import list_scenarios, load_scenario
+
     rows: list[dict[str, Any]] = []
     for name in list_scenarios():
         agreement = load_scenario(name).agreement
@@ -77,6 +76,8 @@ def validate(
     as_json: JsonOpt = False,
 ) -> None:
     """Check an agreement file; prints every problem, or a one-line summary when it is valid."""
+    from ..agreement.loader import load_agreement
+
     a = load_agreement(agreement)
     if as_json:
         payload = {
@@ -111,6 +112,9 @@ def zones(
     as_json: JsonOpt = False,
 ) -> None:
     """Write the scenario's zones (one feature per zone and band) as GeoJSON or GeoPackage."""
+    from ..export import write_zones
+    from ..scenario import load_scenario
+
     s = load_scenario(scenario)
     path = _written(out, lambda: write_zones(s, out, fmt))
     if as_json:
@@ -177,6 +181,8 @@ def classify(
     ] = None,
 ) -> None:
     """Classify points: zone, band, geodesic distance to the zone's line, p_in_zone."""
+    from ..scenario import load_scenario
+
     s = load_scenario(scenario)
     if engine == "dask":
         _classify_dask(points, s, out, scheduler, workers)
@@ -240,6 +246,8 @@ class _Output:
             table = pa.table(columns, schema=_parquet_schema())
             self._writer.write_table(table)
             return
+        import numpy as np
+
         if hasattr(ids, "to_pylist"):  # an Arrow array
             ids = ids.to_pylist()
         self._writer.writerows(
@@ -333,6 +341,8 @@ def _numbers(
 ) -> np.ndarray:
     """A column of a Parquet batch as float64, a null as ``empty``; a value that is not a
     number is an error naming the file, the row (counted from 1) and the field."""
+    import numpy as np
+
     column = batch.column(field)
     values: np.ndarray
     try:
@@ -359,6 +369,8 @@ def _check_values(
     precision: np.ndarray | None,
     first_row: int = 1,
 ) -> None:
+    import numpy as np
+
     checks = [("lon", lon, ~(np.abs(lon) <= 180)), ("lat", lat, ~(np.abs(lat) <= 90))]
     if precision is not None:
         checks.append(("precision_km", precision, ~((precision >= 0) & np.isfinite(precision))))
@@ -402,6 +414,8 @@ def _classify_dask(
 
 
 def _read_points(path: Path) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray | None]:
+    import numpy as np
+
     try:
         fh = path.open(encoding="utf-8-sig", newline="")
     except OSError as exc:
@@ -465,6 +479,9 @@ def places(
     as_json: JsonOpt = False,
 ) -> None:
     """Populated places (GeoNames) in each zone and band, with their population."""
+    from ..report.summary import band_summary
+    from ..scenario import load_scenario
+
     s = load_scenario(scenario)
     rows = band_summary(s)
     if as_json:
@@ -519,6 +536,14 @@ def demo(
     as_json: JsonOpt = False,
 ) -> None:
     """Build the zone, write GeoJSON, GeoPackage and an offline HTML map, print a summary."""
+    import shapely
+
+    from ..export import write_zones
+    from ..geo.zones import geodesic_area_km2
+    from ..report.preview import write_preview
+    from ..report.summary import band_summary
+    from ..scenario import load_scenario, scenario_path
+
     s = load_scenario(scenario)
     paths = _written(
         out,
