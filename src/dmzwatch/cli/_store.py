@@ -73,8 +73,7 @@ def existing_store(db: str) -> Store:
     require_store(db)
     from ..store import open_store
 
-    path = _sqlite_path(db)
-    return open_store(db if path is None else path)
+    return open_store(db)
 
 
 def store_for_writing(db: str) -> Store:
@@ -86,4 +85,4 @@ def store_for_writing(db: str) -> Store:
         return open_store(db)
     if path.is_dir() or (path.is_file() and path.stat().st_size > 0):
         _check_is_store(db, path)
-    return open_store(path)
+    return open_store(db)

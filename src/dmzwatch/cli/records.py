@@ -70,10 +70,11 @@ def _listing(rows: list[dict[str, Any]]) -> str:
         shrink={7: 5, 2: 6, 1: 12},  # class, kind, source:id: in full in `event ID`, --json
     ).splitlines()
     out = lines[:2]
+    room = max(terminal_width() - 4, 20)
     for line, r in zip(lines[2:], rows, strict=True):
         out.append(line)
         if r["text"]:
-            out.append("    " + clip(r["text"], max(terminal_width() - 4, 20)))
+            out.append("    " + clip(r["text"], room))
     return "\n".join(out)
 
 

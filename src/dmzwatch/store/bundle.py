@@ -27,6 +27,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from ..errors import BundleError, InputError, IntegrityError
 from ..events.model import canonical_json, event_hash, sha256_hex
+from ._db import INT64_MAX
 from .evidence import GENESIS, chain
 from .links import link_events_after
 from .store import EVENT_FIELDS, Store, hashed_from_stored, row_to_event
@@ -322,7 +323,7 @@ def _unstorable(values: list[Any], original: object) -> str | None:
             return f"its {name} is not text"
         if isinstance(value, str) and "\x00" in value:
             return f"its {name} holds a NUL character, which a store cannot keep"
-        if isinstance(value, int) and not -(2**63) <= value < 2**63:
+        if isinstance(value, int) and not -INT64_MAX - 1 <= value <= INT64_MAX:
             return f"its {name} is too large for a store (64 bits)"
     equipment = values[EVENT_FIELDS.index("equipment_class")]
     if equipment is not None and not isinstance(equipment, str):

@@ -224,6 +224,7 @@ def columns(batch: CsvBatch, mapping: ColumnMap) -> EventColumns:
         "precision_km",
         "text",
         "equipment_class",
+        "kind",
     ):
         names[key] = mapping.column(key) or key
     actor_cols = mapping.columns.get("actors", ())
@@ -248,7 +249,7 @@ def columns(batch: CsvBatch, mapping: ColumnMap) -> EventColumns:
     high = conv.floats(get("fatalities_high"), names["fatalities_high"], integer=True)
     civilians = conv.floats(get("civilians"), names["civilians"], integer=True)
     text = strings(get("text"), n)
-    kind = _kinds(strings(get("kind"), n), mapping.kind, mapping.column("kind") or "", problems)
+    kind = _kinds(strings(get("kind"), n), mapping.kind, names["kind"], problems)
     eq_class, inferred, words = _classes(
         strings(get("equipment_class"), n), text, names["equipment_class"], problems
     )
